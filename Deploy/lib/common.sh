@@ -1,0 +1,82 @@
+# Shared by Deploy/run and Deploy/test: install what is missing, find the tools, and run a
+# throwaway PostgreSQL as a non-root user. Sourced, not executed.
+
+HEARTH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+say() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Installs the Debian packages Hearth needs, only those dpkg says are missing.
+install_system_packages() {
+    local wanted=(postgresql postgresql-contrib libpq-dev pkg-config curl "$@") missing=()
+    local package
+    for package in "${wanted[@]}"; do
+        dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    say "installing ${missing[*]}"
+    local sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Makes sure a Swift 6 toolchain is on PATH (the Swift project's own install, e.g. /opt/swift).
+require_swift() {
+    if ! command -v swift >/dev/null 2>&1; then
+        local candidate
+        for candidate in /opt/swift/usr/bin /usr/share/swift/usr/bin; do
+            [ -x "$candidate/swift" ] && PATH="$candidate:$PATH" && break
+        done
+    fi
+    command -v swift >/dev/null 2>&1 || die "Swift 6 is not installed: get a toolchain from swift.org (it is not a Debian package)"
+    swift --version 2>/dev/null | grep -q 'Swift version 6' || die "Hearth needs Swift 6 ($(swift --version 2>&1 | head -1))"
+}
+
+# The newest PostgreSQL server programs on the machine.
+postgres_bindir() {
+    ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1
+}
+
+# A TCP port on 127.0.0.1 that nothing answers on.
+free_port() {
+    local port
+    for _ in $(seq 1 50); do
+        port=$((20000 + RANDOM % 40000))
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return 0; }
+    done
+    die "no free port found"
+}
+
+# Starts a throwaway cluster (trust auth on loopback only, fsync off) and exports
+# HEARTH_TEST_DATABASE_URL. As root it runs as the postgres user, since PostgreSQL refuses
+# root. Call stop_throwaway_postgres on exit.
+start_throwaway_postgres() {
+    local bindir
+    bindir=$(postgres_bindir)
+    [ -n "$bindir" ] || die "PostgreSQL server programs not found under /usr/lib/postgresql"
+    THROWAWAY_PG_DIR=$(mktemp -d /var/tmp/hearth-test-pg.XXXXXX)
+    THROWAWAY_PG_BIN=$bindir
+    THROWAWAY_PG_PORT=$(free_port)
+    THROWAWAY_PG_AS=()
+    if [ "$(id -u)" -eq 0 ]; then
+        chown postgres: "$THROWAWAY_PG_DIR"
+        chmod 0755 "$THROWAWAY_PG_DIR"
+        THROWAWAY_PG_AS=(runuser -u postgres --)
+    fi
+    "${THROWAWAY_PG_AS[@]}" "$bindir/initdb" -D "$THROWAWAY_PG_DIR/data" -U postgres --auth=trust -E UTF8 --no-locale >"$THROWAWAY_PG_DIR/initdb.log" 2>&1 \
+        || { cat "$THROWAWAY_PG_DIR/initdb.log" >&2; die "initdb failed"; }
+    "${THROWAWAY_PG_AS[@]}" "$bindir/pg_ctl" -D "$THROWAWAY_PG_DIR/data" -l "$THROWAWAY_PG_DIR/postgres.log" -w -t 60 \
+        -o "-p $THROWAWAY_PG_PORT -k $THROWAWAY_PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null \
+        || { cat "$THROWAWAY_PG_DIR/postgres.log" >&2; die "the throwaway PostgreSQL did not start"; }
+    "$bindir/pg_isready" -h 127.0.0.1 -p "$THROWAWAY_PG_PORT" -t 30 >/dev/null || die "the throwaway PostgreSQL does not answer"
+    export HEARTH_TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:$THROWAWAY_PG_PORT/postgres"
+    say "throwaway PostgreSQL on port $THROWAWAY_PG_PORT ($THROWAWAY_PG_DIR)"
+}
+
+stop_throwaway_postgres() {
+    [ -n "${THROWAWAY_PG_DIR:-}" ] || return 0
+    "${THROWAWAY_PG_AS[@]}" "$THROWAWAY_PG_BIN/pg_ctl" -D "$THROWAWAY_PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+    rm -rf "$THROWAWAY_PG_DIR"
+    THROWAWAY_PG_DIR=
+}

@@ -1,0 +1,54 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
+let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let hummingbirdTesting = Target.Dependency.product(name: "HummingbirdTesting", package: "hummingbird")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+
+let package = Package(
+    name: "hearth",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "hearthd", targets: ["hearthd"]),
+        .executable(name: "hearthctl", targets: ["hearthctl"]),
+        .executable(name: "hearth-settle", targets: ["hearth-settle"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+    ],
+    targets: [
+        /// The system C library, libpq, with a shim that re-exports the macros Swift cannot import.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        /// The one Swift wrapper over libpq: connections, results, errors, pool, notifications.
+        .target(name: "LibPQ", dependencies: ["CLibPQ", logging]),
+        /// Domain types and rules and the clearing solver. Pure: no I/O.
+        .target(name: "HearthCore"),
+        /// PostgreSQL-backed storage: migrations, the embedded cluster, repositories.
+        .target(name: "HearthStore", dependencies: ["LibPQ", "HearthCore", logging, crypto]),
+        /// The HTTP API served by hearthd.
+        .target(name: "HearthAPI", dependencies: ["HearthStore", hummingbird, logging, metrics, prometheus, serviceLifecycle]),
+        /// Configuration shared by the three programs (flags > environment > defaults).
+        .target(name: "HearthCLI", dependencies: ["HearthStore", argumentParser, logging]),
+        .executableTarget(name: "hearthd", dependencies: ["HearthAPI", "HearthCLI", argumentParser, logging, serviceLifecycle]),
+        .executableTarget(name: "hearthctl", dependencies: ["HearthStore", "HearthCLI", argumentParser, logging]),
+        .executableTarget(name: "hearth-settle", dependencies: ["HearthStore", "HearthCLI", argumentParser, logging]),
+        /// Helpers shared by the test targets: the live test database and the built programs.
+        .target(name: "HearthTestSupport", dependencies: ["LibPQ"], path: "Tests/HearthTestSupport"),
+        .testTarget(name: "HearthCoreTests", dependencies: ["HearthCore"]),
+        .testTarget(name: "LibPQTests", dependencies: ["LibPQ", "HearthTestSupport"]),
+        .testTarget(name: "HearthStoreTests", dependencies: ["HearthStore", "HearthTestSupport"]),
+        .testTarget(name: "HearthAPITests", dependencies: ["HearthAPI", "HearthTestSupport", hummingbirdTesting]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LibPQ", "HearthTestSupport"]),
+    ]
+)

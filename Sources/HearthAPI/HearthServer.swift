@@ -1,0 +1,41 @@
+import HearthStore
+import Hummingbird
+import Logging
+
+/// Builds hearthd's HTTP application.
+public enum HearthServer {
+    /// Where and how the server listens.
+    public struct Settings: Sendable {
+        /// Address to bind.
+        public var host: String
+        /// Port to bind.
+        public var port: Int
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+    }
+
+    /// The Hummingbird application serving Hearth's API over `database`. It is a `Service`:
+    /// run it in the process's `ServiceGroup`, which stops it gracefully on SIGTERM/SIGINT.
+    public static func makeApplication(
+        database: HearthDatabase,
+        settings: Settings,
+        logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router(context: HearthRequestContext.self)
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: LogRequestsMiddleware(.info))
+        HealthRoutes(database: database).register(on: router)
+        let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(database: database))
+        AuthorityRoutes(database: database).register(on: v1)
+        return Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "hearthd"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
+            logger: logger
+        )
+    }
+}

@@ -1,0 +1,42 @@
+import HearthStore
+import Hummingbird
+import LibPQ
+
+/// Turns every error into an RFC 9457 problem. Errors a client caused keep their 4xx status;
+/// anything unexpected is logged with the request id and answered with a generic 500 that
+/// leaks nothing.
+struct ProblemMiddleware: RouterMiddleware {
+    typealias Context = HearthRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as Problem {
+            throw problem
+        } catch let error as StoreError {
+            throw Self.problem(for: error)
+        } catch let error as HTTPError {
+            throw Problem(status: error.status, title: error.status.reasonPhrase, detail: error.body ?? error.status.reasonPhrase.lowercased())
+        } catch let error as HTTPResponseError {
+            throw Problem(status: error.status, title: error.status.reasonPhrase, detail: error.status.reasonPhrase.lowercased())
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+            throw Problem(status: .internalServerError, title: "Internal error", detail: "something went wrong on our side; it has been logged (request \(context.id))")
+        }
+    }
+
+    static func problem(for error: StoreError) -> Problem {
+        switch error {
+        case .notFound(let message): Problem(status: .notFound, title: "Not found", detail: message)
+        case .conflict(let message): Problem(status: .conflict, title: "Conflict", detail: message)
+        case .invalid(let problems):
+            Problem(
+                status: .unprocessableContent, title: "Invalid request", detail: "\(problems.count) field(s) are invalid",
+                errors: problems.map { line in
+                    let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                    return .init(field: parts.first ?? "", message: parts.count > 1 ? parts[1] : line)
+                }
+            )
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// Where the database is: `--database-url`, else `HEARTH_DATABASE_URL`, else the embedded
+/// cluster under `./.hearth/`.
+public struct DatabaseOptions: ParsableArguments {
+    @Option(
+        name: .customLong("database-url"),
+        help: "PostgreSQL URL (env HEARTH_DATABASE_URL; default: an embedded cluster under ./.hearth/)."
+    )
+    var databaseURL: String?
+
+    public init() {}
+
+    /// The URL to use, or nil for the embedded cluster.
+    public func resolvedURL(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let databaseURL, !databaseURL.isEmpty { return databaseURL }
+        if let fromEnvironment = environment["HEARTH_DATABASE_URL"], !fromEnvironment.isEmpty { return fromEnvironment }
+        return nil
+    }
+
+    public mutating func validate() throws {
+        if let url = resolvedURL(), !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") || url.contains("=")) {
+            throw ValidationError("the database URL must start with postgresql:// (or be a libpq key=value string)")
+        }
+    }
+}
+
+/// `--log-level`, else `HEARTH_LOG_LEVEL`, else `info`.
+public struct LoggingOptions: ParsableArguments {
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env HEARTH_LOG_LEVEL; default info).")
+    var logLevel: String?
+
+    public init() {}
+
+    /// The level to log at.
+    public func resolvedLevel(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Logger.Level {
+        try Self.level(from: logLevel, environment: environment)
+    }
+
+    /// Parses a level from a flag value or `HEARTH_LOG_LEVEL`; used again on SIGHUP.
+    public static func level(from flag: String?, environment: [String: String]) throws -> Logger.Level {
+        let (text, source) = flag.map { ($0, "--log-level") } ?? (environment["HEARTH_LOG_LEVEL"].map { ($0, "HEARTH_LOG_LEVEL") } ?? ("info", "default"))
+        guard let level = Logger.Level(rawValue: text.lowercased()) else {
+            throw ValidationError("\(source) must be one of trace, debug, info, notice, warning, error, critical (got \"\(text)\")")
+        }
+        return level
+    }
+
+    public mutating func validate() throws {
+        _ = try resolvedLevel()
+    }
+}
+
+/// `--host`/`--port`/`--workers`, else `HEARTH_HOST`/`HEARTH_PORT`/`HEARTH_WORKERS`, else
+/// `127.0.0.1`, `8080` and the number of cores.
+public struct ServerOptions: ParsableArguments {
+    @Option(name: .long, help: "Address to listen on (env HEARTH_HOST; default 127.0.0.1).")
+    var host: String?
+
+    @Option(name: .long, help: "Port to listen on (env HEARTH_PORT; default 8080).")
+    var port: String?
+
+    @Option(name: .long, help: "Clearing worker threads (env HEARTH_WORKERS; default: the number of cores).")
+    var workers: String?
+
+    public init() {}
+
+    /// The resolved listening address and worker count.
+    public struct Resolved: Sendable, Equatable {
+        public let host: String
+        public let port: Int
+        public let workers: Int
+    }
+
+    /// Resolves flags over environment over defaults, with one clear error for a bad value.
+    public func resolved(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Resolved {
+        let host = self.host ?? environment["HEARTH_HOST"] ?? "127.0.0.1"
+        guard !host.isEmpty, host.count <= 253, !host.contains(" ") else {
+            throw ValidationError("the host must be an address or name to listen on (got \"\(host)\")")
+        }
+        let port = try Self.integer(flag: self.port, name: "--port", variable: "HEARTH_PORT", environment: environment, range: 1...65535, default: 8080)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let workers = try Self.integer(flag: self.workers, name: "--workers", variable: "HEARTH_WORKERS", environment: environment, range: 1...256, default: cores)
+        return Resolved(host: host, port: port, workers: workers)
+    }
+
+    public mutating func validate() throws {
+        _ = try resolved()
+    }
+
+    private static func integer(
+        flag: String?, name: String, variable: String, environment: [String: String], range: ClosedRange<Int>, default value: Int
+    ) throws -> Int {
+        let (text, source): (String, String)
+        if let flag {
+            (text, source) = (flag, name)
+        } else if let fromEnvironment = environment[variable] {
+            (text, source) = (fromEnvironment, variable)
+        } else {
+            return value
+        }
+        guard let number = Int(text), range.contains(number) else {
+            throw ValidationError("\(source) must be a whole number from \(range.lowerBound) to \(range.upperBound) (got \"\(text)\")")
+        }
+        return number
+    }
+}
+
+/// Sets up swift-log once per process: one line per event on standard error, with metadata as
+/// `key=value` pairs.
+public enum HearthLogging {
+    /// Bootstraps the logging system and returns a logger for `label` at `level`.
+    public static func bootstrap(label: String, level: Logger.Level) -> Logger {
+        LoggingSystem.bootstrap { name in
+            var handler = StreamLogHandler.standardError(label: name)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: label)
+        logger.logLevel = level
+        return logger
+    }
+}

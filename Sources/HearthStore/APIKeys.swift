@@ -1,0 +1,103 @@
+import Crypto
+import Foundation
+import LibPQ
+
+/// The four roles a key can carry (see DESIGN.md, API key).
+public enum KeyRole: String, Sendable, CaseIterable, Codable {
+    case placement
+    case scrutiny
+    case finance
+    case `operator`
+}
+
+/// An API key as listed: never the secret, which is shown once when issued.
+public struct APIKeyRecord: Sendable, Equatable {
+    public let id: String
+    /// The public start of the key (`hk_` and 12 hex digits): how operators refer to it.
+    public let prefix: String
+    public let authority: String
+    public let role: KeyRole
+    public let createdAt: Date
+    public let revokedAt: Date?
+}
+
+/// A key that was just issued, with its secret. The only time the secret exists in clear.
+public struct IssuedKey: Sendable {
+    public let record: APIKeyRecord
+    /// The whole key: `hk_<12 hex>_<43 base64url>` (256 random bits of secret).
+    public let secret: String
+}
+
+/// The caller behind a valid, unrevoked key.
+public struct Caller: Sendable, Equatable {
+    public let keyID: String
+    public let authority: String
+    public let role: KeyRole
+}
+
+/// Issues, lists, revokes and checks API keys. Keys are stored only as SHA-256 hashes.
+public enum APIKeyRepository {
+    /// Issues a key for an active authority and role, audited.
+    public static func issue(authority: String, role: KeyRole, actor: Actor, on connection: PostgresConnection) throws -> IssuedKey {
+        guard let member = try AuthorityRepository.find(code: authority, on: connection) else {
+            throw StoreError.notFound("no authority \(authority): add it with hearthctl authority add")
+        }
+        guard member.active else { throw StoreError.conflict("authority \(authority) is not active") }
+        var generator = SystemRandomNumberGenerator()
+        let prefix = "hk_" + (0..<6).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        let secretBytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let secret = prefix + "_" + Data(secretBytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let row = try connection.query(
+            "INSERT INTO api_keys (prefix, secret_hash, authority, role) VALUES ($1, decode($2, 'hex'), $3, $4) RETURNING id, created_at",
+            [prefix, hashHex(secret), authority, role.rawValue]
+        ).first
+        let id = try row?.string("id") ?? ""
+        try AuditLog.record(connection, actor: actor, action: "key.issue", entity: "api_key", entityID: id, after: "active", detailJSON: #"{"role":"\#(role.rawValue)","authority":"\#(authority)"}"#)
+        let record = APIKeyRecord(id: id, prefix: prefix, authority: authority, role: role, createdAt: try row?.date("created_at") ?? Date(), revokedAt: nil)
+        return IssuedKey(record: record, secret: secret)
+    }
+
+    /// Every key, newest first.
+    public static func all(on connection: PostgresConnection) throws -> [APIKeyRecord] {
+        try connection.query("SELECT id, prefix, authority, role, created_at, revoked_at FROM api_keys ORDER BY created_at DESC, prefix").rows.map { row in
+            APIKeyRecord(
+                id: try row.string("id"), prefix: try row.string("prefix"), authority: try row.string("authority"),
+                role: KeyRole(rawValue: try row.string("role")) ?? .placement, createdAt: try row.date("created_at"),
+                revokedAt: try row.optionalDate("revoked_at")
+            )
+        }
+    }
+
+    /// Revokes the key whose prefix is `prefix` (the `hk_…` part shown by `key list`), audited.
+    public static func revoke(prefix: String, actor: Actor, on connection: PostgresConnection) throws -> APIKeyRecord {
+        let updated = try connection.query(
+            "UPDATE api_keys SET revoked_at = now() WHERE prefix = $1 AND revoked_at IS NULL RETURNING id, prefix, authority, role, created_at, revoked_at",
+            [prefix]
+        )
+        guard let row = updated.first else {
+            let exists = try connection.query("SELECT 1 FROM api_keys WHERE prefix = $1", [prefix]).first != nil
+            throw exists ? StoreError.conflict("key \(prefix) is already revoked") : StoreError.notFound("no key with prefix \(prefix)")
+        }
+        let id = try row.string("id")
+        try AuditLog.record(connection, actor: actor, action: "key.revoke", entity: "api_key", entityID: id, before: "active", after: "revoked")
+        return APIKeyRecord(
+            id: id, prefix: try row.string("prefix"), authority: try row.string("authority"),
+            role: KeyRole(rawValue: try row.string("role")) ?? .placement, createdAt: try row.date("created_at"), revokedAt: try row.optionalDate("revoked_at")
+        )
+    }
+
+    /// The caller for a presented key, or nil if it is unknown or revoked.
+    public static func authenticate(secret: String, on connection: PostgresConnection) throws -> Caller? {
+        guard secret.hasPrefix("hk_"), secret.count < 200 else { return nil }
+        guard let row = try connection.query(
+            "SELECT id, authority, role FROM api_keys WHERE secret_hash = decode($1, 'hex') AND revoked_at IS NULL",
+            [hashHex(secret)]
+        ).first else { return nil }
+        return Caller(keyID: try row.string("id"), authority: try row.string("authority"), role: KeyRole(rawValue: try row.string("role")) ?? .placement)
+    }
+
+    static func hashHex(_ secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,39 @@
+import LibPQ
+
+/// Who made a change, for the append-only audit log.
+public struct Actor: Sendable, Equatable {
+    /// `api_key`, `operator` (hearthctl), `daemon` or `settlement`.
+    public let kind: String
+    /// The authority the actor acts for, if any.
+    public let authority: String?
+    /// The API key used, if any.
+    public let keyID: String?
+    /// The key's role, if any.
+    public let role: String?
+
+    /// The operator at the command line (hearthctl).
+    public static let operatorCLI = Actor(kind: "operator", authority: nil, keyID: nil, role: "operator")
+
+    /// A caller holding an API key.
+    public static func apiKey(id: String, authority: String, role: String) -> Actor {
+        Actor(kind: "api_key", authority: authority, keyID: id, role: role)
+    }
+}
+
+/// Writes audit records. Always call inside the transaction that makes the change, so the
+/// change and its record commit or roll back together.
+public enum AuditLog {
+    /// Appends one record: who did what to which entity, and the status before and after.
+    public static func record(
+        _ connection: PostgresConnection, actor: Actor, action: String, entity: String, entityID: String?,
+        before: String? = nil, after: String? = nil, detailJSON: String = "{}"
+    ) throws {
+        try connection.query(
+            """
+            INSERT INTO audit_log (actor_kind, actor_authority, actor_key_id, actor_role, action, entity, entity_id, before_status, after_status, detail)
+            VALUES ($1, $2, $3::uuid, $4, $5, $6, $7, $8, $9, $10::jsonb)
+            """,
+            [actor.kind, actor.authority, actor.keyID, actor.role, action, entity, entityID, before, after, detailJSON]
+        )
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+
+/// A Swift value that can be sent to PostgreSQL as a query parameter, in text format.
+///
+/// Parameters always travel separately from the SQL text (`PQexecParams`), so no value can
+/// change the meaning of a statement. `nil` text is SQL `NULL`.
+public protocol PostgresBindable: Sendable {
+    /// The value in PostgreSQL's text input format, or `nil` for `NULL`.
+    var postgresText: String? { get }
+}
+
+extension String: PostgresBindable {
+    public var postgresText: String? { self }
+}
+
+extension Substring: PostgresBindable {
+    public var postgresText: String? { String(self) }
+}
+
+extension Int: PostgresBindable {
+    public var postgresText: String? { String(self) }
+}
+
+extension Int32: PostgresBindable {
+    public var postgresText: String? { String(self) }
+}
+
+extension Int64: PostgresBindable {
+    public var postgresText: String? { String(self) }
+}
+
+extension Double: PostgresBindable {
+    public var postgresText: String? { isFinite ? String(self) : nil }
+}
+
+extension Bool: PostgresBindable {
+    public var postgresText: String? { self ? "true" : "false" }
+}
+
+extension UUID: PostgresBindable {
+    public var postgresText: String? { uuidString.lowercased() }
+}
+
+extension Date: PostgresBindable {
+    /// A timestamp with time zone, to the microsecond, in UTC.
+    public var postgresText: String? {
+        PostgresTimestamp.format(self)
+    }
+}
+
+extension Optional: PostgresBindable where Wrapped: PostgresBindable {
+    public var postgresText: String? { self?.postgresText }
+}
+
+extension Array: PostgresBindable where Element == String {
+    /// A `text[]` literal with every element quoted and escaped.
+    public var postgresText: String? {
+        let items = map { element -> String in
+            let escaped = element
+                .replacingOccurrences(of: "\\", with: "\\\\")
+                .replacingOccurrences(of: "\"", with: "\\\"")
+            return "\"\(escaped)\""
+        }
+        return "{" + items.joined(separator: ",") + "}"
+    }
+}
+
+/// Conversions between `Date` and PostgreSQL's `timestamptz` text format.
+enum PostgresTimestamp {
+    static func format(_ date: Date) -> String {
+        let micros = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        let seconds = Int64((micros / 1_000_000).rounded(.down))
+        let fraction = Int64(micros) - seconds * 1_000_000
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        return String(
+            format: "%04d-%02d-%02d %02d:%02d:%02d.%06lld+00",
+            Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), fraction
+        )
+    }
+
+    /// Parses the server's output for `timestamptz` with `DateStyle=ISO` and `TimeZone=UTC`,
+    /// e.g. `2026-11-23 16:21:00.123456+00`.
+    static func parse(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 19 else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                guard index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 else { return nil }
+                value = value * 10 + Int(bytes[index] - 48)
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19)
+        else { return nil }
+        var index = 19
+        var fraction = 0.0
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            var scale = 0.1
+            while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
+                fraction += Double(bytes[index] - 48) * scale
+                scale /= 10
+                index += 1
+            }
+        }
+        var offsetSeconds = 0
+        if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+            let sign = bytes[index] == UInt8(ascii: "-") ? -1 : 1
+            guard let hours = number((index + 1)..<(index + 3)) else { return nil }
+            var minutes = 0
+            if index + 5 < bytes.count + 1, index + 3 < bytes.count, bytes[index + 3] == UInt8(ascii: ":") {
+                minutes = number((index + 4)..<(index + 6)) ?? 0
+            }
+            offsetSeconds = sign * (hours * 3600 + minutes * 60)
+        }
+        var parts = tm()
+        parts.tm_year = Int32(year - 1900)
+        parts.tm_mon = Int32(month - 1)
+        parts.tm_mday = Int32(day)
+        parts.tm_hour = Int32(hour)
+        parts.tm_min = Int32(minute)
+        parts.tm_sec = Int32(second)
+        let epoch = timegm(&parts)
+        return Date(timeIntervalSince1970: Double(epoch - offsetSeconds) + fraction)
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import HearthAPI
+import HearthCLI
+import HearthStore
+import Logging
+import ServiceLifecycle
+
+/// hearthd: serves the REST API and runs clearing rounds until SIGTERM or SIGINT.
+@main
+struct HearthDaemon: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hearthd",
+        abstract: "The Hearth daemon: serves the REST API and clears bids against offers.",
+        discussion: "Serves until SIGTERM or SIGINT, then drains and exits 0. Without a database URL it uses (and creates) an embedded PostgreSQL cluster under ./.hearth/.",
+        version: HearthVersion.current
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var server: ServerOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let logger = HearthLogging.bootstrap(label: "hearthd", level: try logging.resolvedLevel())
+        let listening = try server.resolved()
+        let opened = try await HearthDatabase.open(
+            url: database.resolvedURL(), poolSize: 10, applicationName: "hearthd", logger: logger
+        )
+        let application = HearthServer.makeApplication(
+            database: opened,
+            settings: .init(host: listening.host, port: listening.port),
+            logger: logger,
+            onServerRunning: { port in
+                logger.notice("hearthd is serving", metadata: ["url": "http://\(listening.host):\(port)", "embedded_database": "\(opened.isEmbedded)"])
+            }
+        )
+        let group = ServiceGroup(
+            configuration: .init(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
+        do {
+            try await group.run()
+        } catch {
+            await opened.close()
+            throw error
+        }
+        await opened.close()
+        logger.notice("hearthd stopped")
+    }
+}

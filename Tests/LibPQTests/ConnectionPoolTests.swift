@@ -1,0 +1,134 @@
+import Dispatch
+import Foundation
+import HearthTestSupport
+import LibPQ
+import Logging
+import Synchronization
+import Testing
+
+@Suite("connection pool", .enabled(if: TestDatabase.isRequired))
+struct ConnectionPoolTests {
+    let logger = Logger(label: "test")
+
+    @Test("work runs on the connection's own Dispatch queue, never on the concurrency pool")
+    func runsOnDispatchQueue() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            let pool = ConnectionPool(url: url, size: 2, logger: logger)
+            let label = try await pool.withConnection { _ in ConnectionPool.currentQueueLabel }
+            #expect(label?.hasPrefix("hearth.postgres.") == true)
+            #expect(ConnectionPool.currentQueueLabel == nil)
+            await pool.close()
+        }
+    }
+
+    @Test("many concurrent borrowers share a small pool without exceeding it")
+    func concurrentBorrowers() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            let pool = ConnectionPool(url: url, size: 3, logger: logger)
+            let peak = Peak()
+            let sum = try await withThrowingTaskGroup(of: Int.self) { group in
+                for value in 1...40 {
+                    group.addTask {
+                        try await pool.withConnection { connection in
+                            peak.record(pool.inUse)
+                            return try connection.query("SELECT $1::int + 0 AS v, pg_sleep(0.01)", [value]).first?.int("v") ?? 0
+                        }
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(sum == (1...40).reduce(0, +))
+            #expect(peak.highest <= 3)
+            #expect(pool.inUse == 0)
+            await pool.close()
+        }
+    }
+
+    @Test("a connection the server killed is detected and replaced")
+    func brokenConnectionReplaced() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            let pool = ConnectionPool(url: url, size: 1, logger: logger)
+            let first = try await pool.withConnection { $0.backendPID }
+            let killer = try PostgresConnection(url: url)
+            try killer.query("SELECT pg_terminate_backend($1)", [Int(first)])
+            try await Task.sleep(for: .milliseconds(200))
+            let second = try await pool.withConnection { $0.backendPID }
+            #expect(second != first)
+            #expect(try await pool.withConnection { try $0.query("SELECT 1 AS one").first?.int("one") } == 1)
+            await pool.close()
+        }
+    }
+
+    @Test("serializable transactions that collide are retried until every write lands")
+    func serializationRetry() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            let setup = try PostgresConnection(url: url)
+            try setup.execute("CREATE TABLE counter (id int PRIMARY KEY, n int NOT NULL); INSERT INTO counter VALUES (1, 0)")
+            let pool = ConnectionPool(url: url, size: 4, logger: logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        try await pool.withTransaction(isolation: .serializable, maxAttempts: 50) { connection in
+                            let n = try connection.query("SELECT n FROM counter WHERE id = 1").first?.int("n") ?? 0
+                            try connection.query("SELECT pg_sleep(0.005)")
+                            try connection.query("UPDATE counter SET n = $1 WHERE id = 1", [n + 1])
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try setup.query("SELECT n FROM counter").first?.int("n") == 20)
+            await pool.close()
+        }
+    }
+
+    @Test("a closed pool refuses new work")
+    func closedPoolRefuses() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            let pool = ConnectionPool(url: url, size: 1, logger: logger)
+            await pool.close()
+            await #expect(throws: PoolClosedError.self) {
+                try await pool.withConnection { _ in 1 }
+            }
+        }
+    }
+}
+
+/// The highest value recorded, from any thread.
+private final class Peak: Sendable {
+    private let value = Mutex(0)
+
+    func record(_ candidate: Int) { value.withLock { $0 = max($0, candidate) } }
+
+    var highest: Int { value.withLock { $0 } }
+}
+
+@Suite("LISTEN/NOTIFY", .enabled(if: TestDatabase.isRequired))
+struct NotificationListenerTests {
+    @Test("notifications arrive, and keep arriving after the listener's connection is killed")
+    func notificationsSurviveReconnect() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            let listener = NotificationListener(url: url, channels: ["hearth_test"], logger: Logger(label: "test"))
+            listener.start()
+            var events = listener.events.makeAsyncIterator()
+            #expect(await events.next() == .connected)
+            let sender = try PostgresConnection(url: url)
+            try sender.notify("hearth_test", payload: "first")
+            guard case .notification(let first)? = await events.next() else {
+                Issue.record("expected a notification")
+                return
+            }
+            #expect(first.payload == "first")
+            try sender.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'hearth-listener' AND datname = current_database()")
+            #expect(await events.next() == .connected)
+            try sender.notify("hearth_test", payload: "second")
+            guard case .notification(let second)? = await events.next() else {
+                Issue.record("expected a notification after reconnecting")
+                return
+            }
+            #expect(second.payload == "second")
+            await listener.stop()
+            #expect(await events.next() == nil)
+        }
+    }
+}
