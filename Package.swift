@@ -8,6 +8,7 @@ let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-p
 let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
 let hummingbirdTesting = Target.Dependency.product(name: "HummingbirdTesting", package: "hummingbird")
+let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 
 let package = Package(
@@ -26,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         /// The system C library, libpq, with a shim that re-exports the macros Swift cannot import.
@@ -37,7 +39,7 @@ let package = Package(
         /// PostgreSQL-backed storage: migrations, the embedded cluster, repositories.
         .target(name: "HearthStore", dependencies: ["LibPQ", "HearthCore", logging, crypto]),
         /// The HTTP API served by hearthd.
-        .target(name: "HearthAPI", dependencies: ["HearthStore", hummingbird, logging, metrics, prometheus, serviceLifecycle]),
+        .target(name: "HearthAPI", dependencies: ["HearthStore", hummingbird, httpTypes, crypto, logging, metrics, prometheus, serviceLifecycle]),
         /// Configuration shared by the three programs (flags > environment > defaults).
         .target(name: "HearthCLI", dependencies: ["HearthStore", argumentParser, logging]),
         .executableTarget(name: "hearthd", dependencies: ["HearthAPI", "HearthCLI", argumentParser, logging, serviceLifecycle]),

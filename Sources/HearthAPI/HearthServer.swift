@@ -21,6 +21,7 @@ public enum HearthServer {
     /// run it in the process's `ServiceGroup`, which stops it gracefully on SIGTERM/SIGINT.
     public static func makeApplication(
         database: HearthDatabase,
+        postcodes: PostcodeDistricts,
         settings: Settings,
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -31,6 +32,8 @@ public enum HearthServer {
         HealthRoutes(database: database).register(on: router)
         let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(database: database))
         AuthorityRoutes(database: database).register(on: v1)
+        OfferRoutes(database: database, postcodes: postcodes).register(on: v1)
+        BidRoutes(database: database, postcodes: postcodes).register(on: v1)
         return Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "hearthd"),

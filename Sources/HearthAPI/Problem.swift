@@ -43,7 +43,7 @@ public struct Problem: Error, HTTPResponseError, Sendable, Equatable {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let body = ProblemBody(type: type, title: title, status: status.code, detail: detail, errors: errors.isEmpty ? nil : errors)
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(body)
         return Response(
             status: status,

@@ -132,5 +132,11 @@ public struct RowDecodingError: Error, Sendable, CustomStringConvertible {
     /// What was wrong with it.
     public let reason: String
 
+    /// Creates an error for `column`.
+    public init(column: String, reason: String) {
+        self.column = column
+        self.reason = reason
+    }
+
     public var description: String { "column \(column): \(reason)" }
 }

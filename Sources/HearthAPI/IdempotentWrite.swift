@@ -1,0 +1,61 @@
+import Crypto
+import Foundation
+import HearthStore
+import HTTPTypes
+import Hummingbird
+import LibPQ
+
+/// Runs a POST's change in one transaction with its `Idempotency-Key` bookkeeping: the same key
+/// with the same request replays the first response (and changes nothing); the same key with a
+/// different request is a 422.
+enum IdempotentWrite {
+    static func perform(
+        _ request: Request, body: Data, context: HearthRequestContext, caller: Caller, database: HearthDatabase,
+        _ change: @escaping @Sendable (PostgresConnection) throws -> StoredResponse
+    ) async throws -> Response {
+        let key = request.headers[.idempotencyKey]
+        if let key, key.isEmpty || key.count > 255 {
+            throw Problem(status: .badRequest, title: "Bad request", detail: "Idempotency-Key must be 1 to 255 characters")
+        }
+        var hasher = SHA256()
+        hasher.update(data: Data(request.method.rawValue.utf8))
+        hasher.update(data: Data(request.uri.path.utf8))
+        hasher.update(data: body)
+        let requestHash = Data(hasher.finalize())
+        let (method, path) = (request.method.rawValue, request.uri.path)
+        let scope: AccessScope = caller.role == .operator ? .all : .authority(caller.authority)
+        let attempt: @Sendable () async throws -> StoredResponse = {
+            try await database.transaction(scope: scope) { connection in
+                if let key, let stored = try IdempotencyStore.lookup(apiKeyID: caller.keyID, key: key, requestHash: requestHash, on: connection) {
+                    return stored
+                }
+                let response = try change(connection)
+                if let key {
+                    try IdempotencyStore.save(
+                        apiKeyID: caller.keyID, key: key, method: method, path: path, requestHash: requestHash, response: response, on: connection
+                    )
+                }
+                return response
+            }
+        }
+        let stored: StoredResponse
+        do {
+            stored = try await attempt()
+        } catch let error as PostgresError where error.code == .uniqueViolation && error.constraint == "idempotency_keys_pkey" {
+            // A concurrent request with the same key committed first: replay its response.
+            stored = try await attempt()
+        } catch StoreError.conflict(let message) where message.contains("Idempotency-Key") {
+            throw Problem(status: .unprocessableContent, title: "Idempotency key reused", detail: message)
+        }
+        return Response(
+            status: HTTPResponse.Status(code: stored.status),
+            headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: stored.body))
+        )
+    }
+}
+
+extension HTTPField.Name {
+    /// `Idempotency-Key`: repeats of a POST with the same key and body get the first response.
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+}

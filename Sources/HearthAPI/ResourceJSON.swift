@@ -1,0 +1,105 @@
+import Foundation
+import HearthCore
+import HearthStore
+
+/// A stored point as the API shows it.
+struct LocationJSON: Codable, Sendable {
+    let lat: Double
+    let lon: Double
+    let postcodeDistrict: String?
+}
+
+/// An offer as the API shows it.
+struct OfferJSON: Encodable, Sendable {
+    let id: String
+    let authority: String
+    let status: String
+    let version: Int
+    let createdAt: Date
+    let updatedAt: Date
+    let setting: Setting
+    let capacity: Int
+    let needsSupported: [Need]
+    let ageMin: Int
+    let ageMax: Int
+    let sexesAccepted: [Sex]
+    let location: LocationJSON
+    let availableFrom: CalendarDate
+    let availableUntil: CalendarDate?
+    let weeklyRatePence: Int64
+    let ofstedUrn: String?
+    let distanceKm: Double?
+
+    init(_ record: OfferRecord) {
+        let draft = record.draft
+        id = record.id.uuidString.lowercased()
+        authority = record.authority
+        status = record.status
+        version = record.version
+        createdAt = record.createdAt
+        updatedAt = record.updatedAt
+        setting = draft.setting
+        capacity = draft.capacity
+        needsSupported = draft.needsSupported
+        ageMin = draft.ageMin
+        ageMax = draft.ageMax
+        sexesAccepted = draft.sexesAccepted
+        location = LocationJSON(lat: draft.location.lat, lon: draft.location.lon, postcodeDistrict: draft.postcodeDistrict)
+        availableFrom = draft.availableFrom
+        availableUntil = draft.availableUntil
+        weeklyRatePence = draft.weeklyRatePence
+        ofstedUrn = draft.ofstedURN
+        distanceKm = record.distanceKm.map { ($0 * 1000).rounded() / 1000 }
+    }
+}
+
+/// A bid as the API shows it (only ever to its own authority).
+struct BidJSON: Encodable, Sendable {
+    let id: String
+    let authority: String
+    let status: String
+    let version: Int
+    let createdAt: Date
+    let updatedAt: Date
+    let childRef: String
+    let groupSize: Int
+    let age: Int
+    let sex: Sex
+    let needs: [Need]
+    let settingsAcceptable: [Setting]
+    let homeLocation: LocationJSON
+    let maxDistanceKm: Double?
+    let minDistanceKm: Double?
+    let urgency: Urgency
+    let neededBy: CalendarDate
+    let maxWeeklyRatePence: Int64?
+
+    init(_ record: BidRecord) {
+        let draft = record.draft
+        id = record.id.uuidString.lowercased()
+        authority = record.authority
+        status = record.status
+        version = record.version
+        createdAt = record.createdAt
+        updatedAt = record.updatedAt
+        childRef = draft.childRef
+        groupSize = draft.groupSize
+        age = draft.age
+        sex = draft.sex
+        needs = draft.needs
+        settingsAcceptable = draft.settingsAcceptable
+        homeLocation = LocationJSON(lat: draft.home.lat, lon: draft.home.lon, postcodeDistrict: draft.homePostcodeDistrict)
+        maxDistanceKm = draft.maxDistanceKm
+        minDistanceKm = draft.minDistanceKm
+        urgency = draft.urgency
+        neededBy = draft.neededBy
+        maxWeeklyRatePence = draft.maxWeeklyRatePence
+    }
+}
+
+/// One page of a list.
+struct PageJSON<Item: Encodable & Sendable>: Encodable, Sendable {
+    let items: [Item]
+    /// Pass as `cursor` to get the next page; null on the last page.
+    let nextCursor: String?
+}

@@ -1,0 +1,314 @@
+import Foundation
+
+/// Finds the optimal set of proposals for a clearing round. Exact and deterministic.
+///
+/// **Objective**, in strict lexicographic order: (1) most emergency children placed, then most
+/// urgent, then most planned (a sibling group counts as its size); (2) least total distance
+/// from home, per child, each pair's distance rounded to whole metres; (3) least total weekly
+/// cost, per child (rate × group size); then ties: (4) most seniority placed, per child, where a
+/// bid's seniority is the bid count minus its rank in waiting order (longest waiting first,
+/// then lowest id); (5) least Σ seniority × offer rank per child (offers ranked by id), so the
+/// bids waiting longest get the lowest offer ids. Any tie left after (5) is broken by the fixed
+/// order of the search, which depends only on the snapshot.
+///
+/// **Exactness.** Each level is its own `Int64` field of a lexicographically ordered cost
+/// vector, so no level is ever traded against another and nothing is rounded besides metres.
+/// Urgency levels share one field with weights (C+1)², C+1 and 1, C being the number of
+/// children in the snapshot. `checkBounds` refuses any snapshot whose worst-case path sums
+/// could leave `Int64` (for instance more than about 10⁶ children, or weekly rates above
+/// £10⁸), so arithmetic never overflows.
+///
+/// **Method.** 1. Every pair is screened with the same rules as
+/// `ClearingBid.compatibility(with:today:declined:)`, on flat arrays, in parallel over blocks of
+/// bids. 2. The compatibility graph is split into connected components; each is solved
+/// independently, in parallel on a Dispatch worker pool, with no shared mutable state: the
+/// result does not depend on the number of workers. 3. A component is solved by successive
+/// shortest paths (Dijkstra with potentials on the reduced costs) for the min-cost flow
+/// source → bid → offer → sink, in which a group of g children is g units that may be split.
+/// Every augmenting path places one more child, so its cost leads with a negative urgency
+/// weight; the optimum is the cheapest maximum flow, and for single children it is the exact
+/// optimum (a b-matching). 4. Sibling groups must not be split: a depth-first branch and bound
+/// uses the flow as a lower bound and, whenever it splits a group (or places part of one),
+/// branches on that group's edge with most flow: the whole group goes there, or that edge is
+/// not used. Both branches keep every assignment that keeps groups whole, so the search is exact.
+///
+/// **Worst case.** Components without groups: at most one shortest-path search per child,
+/// O(C · E log V). With groups, branch and bound can in theory visit 2^G nodes, G being the
+/// number of compatible pairs of groups in one component (the problem is a generalised
+/// assignment problem, NP-hard); in practice the flow rarely splits a group and the search
+/// stays at the root or a few nodes.
+public struct ClearingSolver: Sendable {
+    /// How many Dispatch workers solve components at once (at least 1).
+    public var workerCount: Int
+
+    /// Creates a solver using `workerCount` workers (by default one per active core).
+    public init(workerCount: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.workerCount = max(1, workerCount)
+    }
+
+    /// Solves `instance`: at most one proposal per bid, never more children on an offer than
+    /// its free beds, every proposal compatible. Throws if the snapshot is invalid or too large.
+    public func solve(_ instance: ClearingInstance) throws(ClearingSolverError) -> ClearingResult {
+        let clock = ContinuousClock()
+        let started = clock.now
+        try Self.validate(instance)
+        let bids = instance.bids.sorted { lhs, rhs in
+            lhs.waitingSince != rhs.waitingSince ? lhs.waitingSince < rhs.waitingSince : UUID.precedes(lhs.id, rhs.id)
+        }
+        let offers = instance.offers.sorted { UUID.precedes($0.id, $1.id) }
+        let graph = CompatibilityGraph(bids: bids, offers: offers, declined: instance.declined, today: instance.today, workers: workerCount)
+        let costs = try Self.edgeCosts(graph: graph, bids: bids, offers: offers)
+        let components = graph.components()
+
+        // Largest components first, so the pool stays busy; the order does not affect results.
+        let schedule = components.indices.sorted { components[$0].edgeCount > components[$1].edgeCount }
+        let solved = parallelMap(count: schedule.count, workers: workerCount) { position in
+            let component = components[schedule[position]]
+            var solver = ComponentSolver(component.problem(graph: graph, bids: bids, offers: offers, costs: costs))
+            return solver.solve()
+        }
+
+        var offerOfBid = [Int32](repeating: -1, count: bids.count)
+        var edgeOfBid = [Int](repeating: -1, count: bids.count)
+        for (position, assignment) in solved.enumerated() {
+            let component = components[schedule[position]]
+            for (local, bid) in component.bids.enumerated() where assignment[local] >= 0 {
+                let edge = Int(graph.edgeStart[Int(bid)]) + Int(assignment[local]) - component.firstEdgeOfBid[local]
+                edgeOfBid[Int(bid)] = edge
+                offerOfBid[Int(bid)] = graph.edgeOffer[edge]
+            }
+        }
+
+        var proposals: [ClearingProposal] = []
+        var placed = [0, 0, 0]
+        var totalMetres: Int64 = 0
+        var totalKm = 0.0
+        var totalCost: Int64 = 0
+        for (rank, bid) in bids.enumerated() where offerOfBid[rank] >= 0 {
+            let offer = offers[Int(offerOfBid[rank])]
+            let km = bid.home.distanceKm(to: offer.location)
+            proposals.append(ClearingProposal(bidID: bid.id, offerID: offer.id, distanceKm: km, weeklyRatePence: offer.weeklyRatePence))
+            placed[bid.urgency.priorityRank] += bid.groupSize
+            totalMetres += Int64(graph.edgeMetres[edgeOfBid[rank]]) * Int64(bid.groupSize)
+            totalKm += km * Double(bid.groupSize)
+            totalCost += offer.weeklyRatePence * Int64(bid.groupSize)
+        }
+        let elapsed = clock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let summary = ClearingSummary(
+            emergencyChildrenPlaced: placed[0], urgentChildrenPlaced: placed[1], plannedChildrenPlaced: placed[2],
+            totalDistanceMetres: totalMetres, totalDistanceKm: totalKm, totalWeeklyCostPence: totalCost,
+            compatiblePairCount: graph.edgeOffer.count, componentCount: components.count, solveSeconds: seconds
+        )
+        return ClearingResult(proposals: proposals, summary: summary)
+    }
+
+    private static func validate(_ instance: ClearingInstance) throws(ClearingSolverError) {
+        var bidIDs = Set<UUID>()
+        for bid in instance.bids {
+            guard bidIDs.insert(bid.id).inserted else { throw .duplicateID(bid.id) }
+            guard (1...1000).contains(bid.groupSize) else { throw .invalidBid(bid.id, "group size must be 1 to 1000") }
+            guard bid.home.isValid else { throw .invalidBid(bid.id, "home location is not a valid coordinate") }
+            guard !(bid.maxDistanceKm?.isNaN ?? false), !(bid.minDistanceKm?.isNaN ?? false) else {
+                throw .invalidBid(bid.id, "distance limits must be numbers")
+            }
+        }
+        var offerIDs = Set<UUID>()
+        for offer in instance.offers {
+            guard offerIDs.insert(offer.id).inserted else { throw .duplicateID(offer.id) }
+            guard (0...1_000_000).contains(offer.freeBeds) else { throw .invalidOffer(offer.id, "free beds must be 0 to 1000000") }
+            guard offer.location.isValid else { throw .invalidOffer(offer.id, "location is not a valid coordinate") }
+            guard (0...10_000_000_000).contains(offer.weeklyRatePence) else {
+                throw .invalidOffer(offer.id, "weekly rate must be 0 to 10000000000 pence")
+            }
+        }
+    }
+
+    /// The per-child cost of every compatible pair, after checking that no sum can overflow.
+    private static func edgeCosts(graph: CompatibilityGraph, bids: [ClearingBid], offers: [ClearingOffer]) throws(ClearingSolverError) -> [ClearingCost] {
+        var children: Int64 = 0
+        for (rank, bid) in bids.enumerated() where graph.edgeStart[rank + 1] > graph.edgeStart[rank] {
+            children += Int64(bid.groupSize)
+        }
+        // Any path or flow sums at most (nodes + children) arc costs, and potentials add a few more.
+        let terms = 4 * Double(bids.count + offers.count + 2) + 4 * Double(children)
+        let weight = Double(children + 1)
+        let largest = [weight * weight, 2.1e7, 1e10, Double(bids.count), Double(bids.count) * Double(offers.count)]
+        let limit = Double(Int64.max) / 2
+        if let field = largest.firstIndex(where: { $0 * terms >= limit }) {
+            throw .instanceTooLarge("objective level \(field + 1) could overflow 64-bit arithmetic")
+        }
+        let urgencyWeight: [Int64] = [(children + 1) * (children + 1), children + 1, 1]
+        let bidCount = Int64(bids.count)
+        var costs = [ClearingCost](repeating: .zero, count: graph.edgeOffer.count)
+        for rank in bids.indices {
+            let seniority = bidCount - Int64(rank)
+            let placement = -urgencyWeight[bids[rank].urgency.priorityRank]
+            for edge in Int(graph.edgeStart[rank])..<Int(graph.edgeStart[rank + 1]) {
+                let offer = Int(graph.edgeOffer[edge])
+                costs[edge] = ClearingCost(
+                    placement: placement, distance: Int64(graph.edgeMetres[edge]), money: offers[offer].weeklyRatePence,
+                    seniority: -seniority, order: seniority * Int64(offer)
+                )
+            }
+        }
+        return costs
+    }
+}
+
+/// The compatible pairs of a snapshot, grouped by bid (bids in waiting order, offers in id order).
+struct CompatibilityGraph: Sendable {
+    /// Edges of bid `b` are `edgeStart[b] ..< edgeStart[b + 1]`, in offer order.
+    var edgeStart: [Int32]
+    /// The offer of each edge.
+    var edgeOffer: [Int32]
+    /// The distance of each edge in whole metres.
+    var edgeMetres: [Int32]
+    let offerCount: Int
+
+    /// Bids per screening block: large enough to amortise scheduling, small enough to balance.
+    private static let blockSize = 64
+
+    init(bids: [ClearingBid], offers: [ClearingOffer], declined: Set<DeclinedPair>, today: CalendarDate, workers: Int) {
+        offerCount = offers.count
+        let bidKeys = bids.map { BidKey($0, today: today) }
+        let offerKeys = offers.map(OfferKey.init)
+        var declinedOffers = [[Int32]](repeating: [], count: bids.count)
+        if !declined.isEmpty {
+            let bidRank = Dictionary(uniqueKeysWithValues: bids.enumerated().map { ($1.id, $0) })
+            let offerRank = Dictionary(uniqueKeysWithValues: offers.enumerated().map { ($1.id, Int32($0)) })
+            for pair in declined {
+                if let bid = bidRank[pair.bidID], let offer = offerRank[pair.offerID] {
+                    declinedOffers[bid].append(offer)
+                }
+            }
+        }
+        let declinedByBid = declinedOffers
+        let blockCount = (bids.count + Self.blockSize - 1) / Self.blockSize
+        let blocks = parallelMap(count: blockCount, workers: workers) { block in
+            var counts: [Int32] = []
+            var blockOffers: [Int32] = []
+            var blockMetres: [Int32] = []
+            offerKeys.withUnsafeBufferPointer { offerKeys in
+                for bid in block * Self.blockSize..<min(bidKeys.count, (block + 1) * Self.blockSize) {
+                    let key = bidKeys[bid]
+                    var count: Int32 = 0
+                    var distanceKm = 0.0
+                    for offer in 0..<offerKeys.count where key.firstFailedRule(against: offerKeys[offer], distanceKm: &distanceKm) == nil {
+                        if declinedByBid[bid].contains(Int32(offer)) { continue }
+                        blockOffers.append(Int32(offer))
+                        blockMetres.append(Int32((distanceKm * 1000).rounded()))
+                        count += 1
+                    }
+                    counts.append(count)
+                }
+            }
+            return (counts: counts, offers: blockOffers, metres: blockMetres)
+        }
+        var edgeStart: [Int32] = [0]
+        edgeStart.reserveCapacity(bids.count + 1)
+        var edgeOffer: [Int32] = []
+        var edgeMetres: [Int32] = []
+        edgeOffer.reserveCapacity(blocks.reduce(0) { $0 + $1.offers.count })
+        edgeMetres.reserveCapacity(edgeOffer.capacity)
+        for block in blocks {
+            for count in block.counts {
+                edgeStart.append(edgeStart[edgeStart.count - 1] + count)
+            }
+            edgeOffer.append(contentsOf: block.offers)
+            edgeMetres.append(contentsOf: block.metres)
+        }
+        self.edgeStart = edgeStart
+        self.edgeOffer = edgeOffer
+        self.edgeMetres = edgeMetres
+    }
+
+    /// Connected components that have at least one edge, ordered by their first bid.
+    func components() -> [GraphComponent] {
+        let bidCount = edgeStart.count - 1
+        var parent = [Int32](0..<Int32(bidCount + offerCount))
+        func find(_ node: Int32) -> Int32 {
+            var root = node
+            while parent[Int(root)] != root { root = parent[Int(root)] }
+            var current = node
+            while parent[Int(current)] != root {
+                let next = parent[Int(current)]
+                parent[Int(current)] = root
+                current = next
+            }
+            return root
+        }
+        for bid in 0..<bidCount {
+            for edge in Int(edgeStart[bid])..<Int(edgeStart[bid + 1]) {
+                let left = find(Int32(bid))
+                let right = find(Int32(bidCount) + edgeOffer[edge])
+                if left != right { parent[Int(max(left, right))] = min(left, right) }
+            }
+        }
+        var componentOfRoot = [Int32](repeating: -1, count: bidCount + offerCount)
+        var components: [GraphComponent] = []
+        for bid in 0..<bidCount where edgeStart[bid + 1] > edgeStart[bid] {
+            let root = Int(find(Int32(bid)))
+            if componentOfRoot[root] < 0 {
+                componentOfRoot[root] = Int32(components.count)
+                components.append(GraphComponent())
+            }
+            let index = Int(componentOfRoot[root])
+            components[index].bids.append(Int32(bid))
+            components[index].firstEdgeOfBid.append(components[index].edgeCount)
+            components[index].edgeCount += Int(edgeStart[bid + 1] - edgeStart[bid])
+        }
+        for offer in 0..<offerCount {
+            let root = Int(find(Int32(bidCount + offer)))
+            if componentOfRoot[root] >= 0 {
+                components[Int(componentOfRoot[root])].offers.append(Int32(offer))
+            }
+        }
+        return components
+    }
+}
+
+/// The bids and offers of one connected component, as global ranks in ascending order.
+struct GraphComponent: Sendable {
+    var bids: [Int32] = []
+    var offers: [Int32] = []
+    /// Local index of each bid's first edge within the component.
+    var firstEdgeOfBid: [Int] = []
+    var edgeCount = 0
+
+    /// The component in local indices, ready for `ComponentSolver`.
+    func problem(graph: CompatibilityGraph, bids allBids: [ClearingBid], offers allOffers: [ClearingOffer], costs: [ClearingCost]) -> ComponentProblem {
+        var edgeStart: [Int32] = [0]
+        var edgeOffer: [Int32] = []
+        var edgeCost: [ClearingCost] = []
+        edgeStart.reserveCapacity(bids.count + 1)
+        edgeOffer.reserveCapacity(edgeCount)
+        edgeCost.reserveCapacity(edgeCount)
+        for bid in bids {
+            for edge in Int(graph.edgeStart[Int(bid)])..<Int(graph.edgeStart[Int(bid) + 1]) {
+                // Both lists are sorted, so a binary search finds the offer's local index.
+                edgeOffer.append(Int32(offers.partitionPoint { $0 < graph.edgeOffer[edge] }))
+                edgeCost.append(costs[edge])
+            }
+            edgeStart.append(Int32(edgeOffer.count))
+        }
+        return ComponentProblem(
+            bidSize: bids.map { Int32(allBids[Int($0)].groupSize) },
+            offerCapacity: offers.map { Int32(allOffers[Int($0)].freeBeds) },
+            edgeStart: edgeStart, edgeOffer: edgeOffer, edgeCost: edgeCost
+        )
+    }
+}
+
+extension Array where Element == Int32 {
+    /// The index of the first element not below the predicate's boundary (the array is sorted).
+    func partitionPoint(_ isBelow: (Int32) -> Bool) -> Int {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if isBelow(self[middle]) { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+}

@@ -1,0 +1,36 @@
+import LibPQ
+
+/// Whose rows a transaction may see and change. Enforced by PostgreSQL's row-level security
+/// (Migrations/0003) as well as by the queries themselves.
+public enum AccessScope: Sendable, Equatable {
+    /// One member authority, by ONS code: its own bids, proposals and placements, and the
+    /// market's open offers.
+    case authority(String)
+    /// Everything: operator keys, hearthctl and the daemon's own work.
+    case all
+
+    var setting: String {
+        switch self {
+        case .authority(let code): code
+        case .all: "*"
+        }
+    }
+}
+
+extension HearthDatabase {
+    /// Runs `body` in a transaction as the application role `hearth_app` (which owns no table,
+    /// so row-level security applies) with `scope` set for this transaction only.
+    ///
+    /// Retries the whole transaction on serialization failures and deadlocks.
+    public func transaction<T: Sendable>(
+        scope: AccessScope,
+        isolation: IsolationLevel = .readCommitted,
+        _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> T {
+        try await pool.withTransaction(isolation: isolation) { connection in
+            try connection.execute("SET LOCAL ROLE hearth_app")
+            try connection.query("SELECT set_config('hearth.authority', $1, true)", [scope.setting])
+            return try body(connection)
+        }
+    }
+}

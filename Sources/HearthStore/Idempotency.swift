@@ -1,0 +1,52 @@
+import Foundation
+import LibPQ
+
+/// The response first given to a POST carrying an `Idempotency-Key`, replayed to repeats.
+public struct StoredResponse: Sendable, Equatable {
+    public let status: Int
+    public let body: Data
+
+    public init(status: Int, body: Data) {
+        self.status = status
+        self.body = body
+    }
+}
+
+/// Remembers responses per API key and `Idempotency-Key`, in the same transaction as the
+/// change they describe, so a replay can never disagree with what was stored.
+public enum IdempotencyStore {
+    /// The stored response for this key, nil if there is none; throws `StoreError.conflict`
+    /// if the key was used for a different request.
+    public static func lookup(apiKeyID: String, key: String, requestHash: Data, on connection: PostgresConnection) throws -> StoredResponse? {
+        guard let row = try connection.query(
+            """
+            SELECT response_status, encode(response_body, 'base64') AS body, encode(request_hash, 'hex') AS hash
+            FROM idempotency_keys WHERE key_id = $1::uuid AND idempotency_key = $2
+            """,
+            [apiKeyID, key]
+        ).first else { return nil }
+        guard try row.string("hash") == requestHash.hexString else {
+            throw StoreError.conflict("this Idempotency-Key was already used for a different request")
+        }
+        let body = Data(base64Encoded: try row.string("body").filter { !$0.isWhitespace }) ?? Data()
+        return StoredResponse(status: try row.int("response_status"), body: body)
+    }
+
+    /// Stores the response for this key. A concurrent request that stored first makes this
+    /// throw a unique violation: retry the whole transaction and `lookup` will find it.
+    public static func save(
+        apiKeyID: String, key: String, method: String, path: String, requestHash: Data, response: StoredResponse, on connection: PostgresConnection
+    ) throws {
+        try connection.query(
+            """
+            INSERT INTO idempotency_keys (key_id, idempotency_key, method, path, request_hash, response_status, response_body)
+            VALUES ($1::uuid, $2, $3, $4, decode($5, 'hex'), $6, decode($7, 'base64'))
+            """,
+            [apiKeyID, key, method, path, requestHash.hexString, response.status, response.body.base64EncodedString()]
+        )
+    }
+}
+
+extension Data {
+    var hexString: String { map { String(format: "%02x", $0) }.joined() }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import HearthCore
+
+/// Great Britain's postcode districts (`Data/postcode_districts.csv`, ONS Postcode Directory),
+/// used to turn a postcode or district a person knows into the coarse point Hearth stores.
+public final class PostcodeDistricts: Sendable {
+    private let locations: [String: Coordinate]
+
+    /// Loads the table shipped in `Data/`.
+    public static func load() throws -> PostcodeDistricts {
+        let file = try HearthResources.home().appendingPathComponent("Data/postcode_districts.csv")
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
+            throw ResourceError("cannot read \(file.path)")
+        }
+        return try PostcodeDistricts(csv: text)
+    }
+
+    /// Parses `district,lat,lon,...` rows after a header line.
+    public init(csv: String) throws {
+        var locations: [String: Coordinate] = [:]
+        for (index, line) in csv.split(whereSeparator: \.isNewline).enumerated().dropFirst() {
+            let fields = line.split(separator: ",", maxSplits: 3, omittingEmptySubsequences: false)
+            guard fields.count >= 3, let lat = Double(fields[1]), let lon = Double(fields[2]) else {
+                throw ResourceError("postcode_districts.csv line \(index + 1) is not district,lat,lon,…")
+            }
+            locations[String(fields[0])] = Coordinate(lat: lat, lon: lon)
+        }
+        self.locations = locations
+    }
+
+    /// How many districts are known.
+    public var count: Int { locations.count }
+
+    /// The mean location of a district such as `RG12`, or nil if unknown.
+    public func location(of district: String) -> Coordinate? {
+        locations[district]
+    }
+
+    /// The district of a full UK postcode (`RG12 1JD` → `RG12`), or nil if it is not shaped
+    /// like a postcode.
+    public static func district(ofPostcode postcode: String) -> String? {
+        let compact = postcode.uppercased().filter { !$0.isWhitespace }
+        guard compact.range(of: "^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$", options: .regularExpression) != nil else {
+            return nil
+        }
+        return String(compact.dropLast(3))
+    }
+
+    /// A district in canonical form (`rg12` → `RG12`), or nil if it is not shaped like one.
+    public static func normalisedDistrict(_ district: String) -> String? {
+        let compact = district.uppercased().filter { !$0.isWhitespace }
+        guard compact.range(of: "^[A-Z]{1,2}[0-9][A-Z0-9]?$", options: .regularExpression) != nil else { return nil }
+        return compact
+    }
+}
