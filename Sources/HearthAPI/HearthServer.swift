@@ -17,11 +17,22 @@ public enum HearthServer {
         }
     }
 
+    /// What the server serves besides the database: the postcode table and the API contract.
+    public struct Resources: Sendable {
+        let postcodes: PostcodeDistricts
+        let contract: ContractRoutes
+
+        /// Loads both from the files shipped beside the programs (`Data/`, `Docs/`).
+        public static func load() throws -> Resources {
+            Resources(postcodes: try PostcodeDistricts.load(), contract: try ContractRoutes.load())
+        }
+    }
+
     /// The Hummingbird application serving Hearth's API over `database`. It is a `Service`:
     /// run it in the process's `ServiceGroup`, which stops it gracefully on SIGTERM/SIGINT.
     public static func makeApplication(
         database: HearthDatabase,
-        postcodes: PostcodeDistricts,
+        resources: Resources,
         settings: Settings,
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -30,10 +41,11 @@ public enum HearthServer {
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: LogRequestsMiddleware(.info))
         HealthRoutes(database: database).register(on: router)
+        resources.contract.register(on: router)
         let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(database: database))
         AuthorityRoutes(database: database).register(on: v1)
-        OfferRoutes(database: database, postcodes: postcodes).register(on: v1)
-        BidRoutes(database: database, postcodes: postcodes).register(on: v1)
+        OfferRoutes(database: database, postcodes: resources.postcodes).register(on: v1)
+        BidRoutes(database: database, postcodes: resources.postcodes).register(on: v1)
         return Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "hearthd"),

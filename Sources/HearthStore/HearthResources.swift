@@ -52,5 +52,5 @@ public enum HearthResources {
 public struct ResourceError: Error, Sendable, CustomStringConvertible {
     public let description: String
 
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }

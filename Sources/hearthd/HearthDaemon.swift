@@ -22,13 +22,13 @@ struct HearthDaemon: AsyncParsableCommand {
     func run() async throws {
         let logger = HearthLogging.bootstrap(label: "hearthd", level: try logging.resolvedLevel())
         let listening = try server.resolved()
-        let postcodes = try PostcodeDistricts.load()
+        let resources = try HearthServer.Resources.load()
         let opened = try await HearthDatabase.open(
             url: database.resolvedURL(), poolSize: 10, applicationName: "hearthd", logger: logger
         )
         let application = HearthServer.makeApplication(
             database: opened,
-            postcodes: postcodes,
+            resources: resources,
             settings: .init(host: listening.host, port: listening.port),
             logger: logger,
             onServerRunning: { port in
