@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HearthCLI
+import HearthCore
 import HearthStore
 
 /// `hearthctl demo seed`.
@@ -13,17 +14,26 @@ struct DemoCommand: AsyncParsableCommand {
 
     struct Seed: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Load the South East demonstration: the 19 members and a placement, scrutiny and finance key for each (printed once).",
-            discussion: "Members come from Data/se_authorities.csv. Members that already exist are kept; keys are issued on every run."
+            abstract: "Load the South East demonstration: the 19 members, a placement, scrutiny and finance key for each (printed once), and a spread of offers and bids.",
+            discussion: "Members come from Data/se_authorities.csv; offers and bids are weighted by each member's share of the region's looked-after children and are the same on every run. Members that already exist are kept; keys, offers and bids are added on every run."
         )
 
+        @Option(help: "How many offers to post (0 to 5000).") var offers = 60
+        @Option(help: "How many bids to post (0 to 5000).") var bids = 80
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var logging: LoggingOptions
 
+        func validate() throws {
+            guard (0...5000).contains(offers), (0...5000).contains(bids) else {
+                throw ValidationError("--offers and --bids must be from 0 to 5000")
+            }
+        }
+
         func run() async throws {
             let members = try SouthEastMembers.load()
+            let market = DemoMarket(members: members, offerCount: offers, bidCount: bids, today: CalendarDate.today())
             let issued = try await withDatabase(database, logging) { database in
-                try await database.pool.withTransaction { connection in
+                try await database.transaction(scope: .all) { connection in
                     var keys: [IssuedKey] = []
                     for member in members {
                         if try AuthorityRepository.find(code: member.code, on: connection) == nil {
@@ -33,10 +43,16 @@ struct DemoCommand: AsyncParsableCommand {
                             keys.append(try APIKeyRepository.issue(authority: member.code, role: role, actor: .operatorCLI, on: connection))
                         }
                     }
+                    for (authority, draft) in market.offers {
+                        _ = try OfferRepository.create(draft, authority: authority, actor: .operatorCLI, on: connection)
+                    }
+                    for (authority, draft) in market.bids {
+                        _ = try BidRepository.create(draft, authority: authority, actor: .operatorCLI, on: connection)
+                    }
                     return keys
                 }
             }
-            print("seeded \(members.count) South East members; keys (shown once):")
+            print("seeded \(members.count) South East members, \(market.offers.count) offers and \(market.bids.count) bids; keys (shown once):")
             print(Table.render(
                 header: ["AUTHORITY", "ROLE", "KEY"],
                 rows: issued.map { [$0.record.authority, $0.record.role.rawValue, $0.secret] }

@@ -152,3 +152,25 @@ struct MembersAndKeysTests {
         }
     }
 }
+
+@Suite("demo data", .enabled(if: TestDatabase.isRequired))
+struct DemoDataTests {
+    @Test("demo seed posts a reproducible South East market weighted towards the larger members")
+    func demoMarket() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            let environment = ["HEARTH_DATABASE_URL": url]
+            #expect(try await ChildProcess.run("hearthctl", ["migrate"], environment: environment).status == 0)
+            let seeded = try await ChildProcess.run("hearthctl", ["demo", "seed", "--offers", "200", "--bids", "300"], environment: environment)
+            #expect(seeded.status == 0, "\(seeded.output)")
+            let connection = try PostgresConnection(url: url)
+            #expect(try connection.query("SELECT count(*) AS n FROM offers WHERE status = 'open'").first?.int("n") == 200)
+            #expect(try connection.query("SELECT count(*) AS n FROM bids WHERE status = 'open'").first?.int("n") == 300)
+            // Kent (19.68 % of the region's looked-after children) posts more than Wokingham (1.37 %).
+            let kentBids = try connection.query("SELECT count(*) AS n FROM bids WHERE authority = 'E10000016'").first?.int("n") ?? 0
+            let wokinghamBids = try connection.query("SELECT count(*) AS n FROM bids WHERE authority = 'E06000041'").first?.int("n") ?? 0
+            #expect(kentBids > 3 * max(wokinghamBids, 1))
+            let tooLong = try await ChildProcess.run("hearthctl", ["demo", "seed", "--offers", "9999"], environment: environment)
+            #expect(tooLong.status == 64)
+        }
+    }
+}

@@ -23,7 +23,7 @@ public final class RunningExchange {
         var keys: [String: String] = [:]
         let migrated = try await ChildProcess.run("hearthctl", ["migrate"], environment: env)
         guard migrated.status == 0 else { throw TestDatabaseError("migrate failed: \(migrated.output)") }
-        let seeded = try await ChildProcess.run("hearthctl", ["demo", "seed"], environment: env)
+        let seeded = try await ChildProcess.run("hearthctl", ["demo", "seed", "--offers", "0", "--bids", "0"], environment: env)
         guard seeded.status == 0 else { throw TestDatabaseError("demo seed failed: \(seeded.output)") }
         for line in seeded.output.split(separator: "\n") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
