@@ -38,12 +38,14 @@ let package = Package(
         .target(name: "HearthCore"),
         /// PostgreSQL-backed storage: migrations, the embedded cluster, repositories.
         .target(name: "HearthStore", dependencies: ["LibPQ", "HearthCore", logging, crypto]),
+        /// Clearing rounds: snapshot, exact solve on the Dispatch worker pool, commit; the daemon's loop.
+        .target(name: "HearthClearing", dependencies: ["HearthStore", "HearthCore", logging, serviceLifecycle]),
         /// The HTTP API served by hearthd.
         .target(name: "HearthAPI", dependencies: ["HearthStore", hummingbird, httpTypes, crypto, logging, metrics, prometheus, serviceLifecycle]),
         /// Configuration shared by the three programs (flags > environment > defaults).
         .target(name: "HearthCLI", dependencies: ["HearthStore", argumentParser, logging]),
-        .executableTarget(name: "hearthd", dependencies: ["HearthAPI", "HearthCLI", argumentParser, logging, serviceLifecycle]),
-        .executableTarget(name: "hearthctl", dependencies: ["HearthStore", "HearthCLI", argumentParser, logging]),
+        .executableTarget(name: "hearthd", dependencies: ["HearthAPI", "HearthClearing", "HearthCLI", argumentParser, logging, serviceLifecycle]),
+        .executableTarget(name: "hearthctl", dependencies: ["HearthStore", "HearthClearing", "HearthCLI", argumentParser, logging]),
         .executableTarget(name: "hearth-settle", dependencies: ["HearthStore", "HearthCLI", argumentParser, logging]),
         /// Helpers shared by the test targets: the live test database and the built programs.
         .target(name: "HearthTestSupport", dependencies: ["LibPQ"], path: "Tests/HearthTestSupport"),

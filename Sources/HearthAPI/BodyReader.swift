@@ -36,6 +36,9 @@ struct BodyReader {
         self.rawBody = rawBody
     }
 
+    /// The raw value of a field, if present.
+    func field(_ name: String) -> JSONValue? { fields[name] }
+
     /// True when the body has the field (even if null).
     func has(_ name: String) -> Bool { fields[name] != nil }
 

@@ -46,6 +46,8 @@ public enum HearthServer {
         AuthorityRoutes(database: database).register(on: v1)
         OfferRoutes(database: database, postcodes: resources.postcodes).register(on: v1)
         BidRoutes(database: database, postcodes: resources.postcodes).register(on: v1)
+        ProposalRoutes(database: database).register(on: v1)
+        ExplainRoute(database: database).register(on: v1)
         return Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "hearthd"),

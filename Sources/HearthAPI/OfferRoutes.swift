@@ -158,14 +158,3 @@ struct OfferRoutes {
         }
     }
 }
-
-extension Caller {
-    /// How this caller is audited.
-    var actor: Actor { .apiKey(id: keyID, authority: authority, role: role.rawValue) }
-
-    /// The database scope of this caller's requests.
-    var scope: AccessScope { role == .operator ? .all : .authority(authority) }
-
-    /// The authority whose resources this caller may change; nil (any) for operators.
-    var ownedAuthority: String? { role == .operator ? nil : authority }
-}

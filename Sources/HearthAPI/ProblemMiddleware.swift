@@ -15,6 +15,8 @@ struct ProblemMiddleware: RouterMiddleware {
             throw problem
         } catch let error as StoreError {
             throw Self.problem(for: error)
+        } catch let error as PostgresError where error.code == .exclusionViolation {
+            throw Problem(status: .conflict, title: "Conflict", detail: "that would book a bed or a child twice for overlapping dates")
         } catch let error as HTTPError {
             throw Problem(status: error.status, title: error.status.reasonPhrase, detail: error.body ?? error.status.reasonPhrase.lowercased())
         } catch let error as HTTPResponseError {

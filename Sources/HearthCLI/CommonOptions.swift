@@ -53,8 +53,7 @@ public struct LoggingOptions: ParsableArguments {
     }
 }
 
-/// `--host`/`--port`/`--workers`, else `HEARTH_HOST`/`HEARTH_PORT`/`HEARTH_WORKERS`, else
-/// `127.0.0.1`, `8080` and the number of cores.
+/// `--host`/`--port`, else `HEARTH_HOST`/`HEARTH_PORT`, else `127.0.0.1` and `8080`.
 public struct ServerOptions: ParsableArguments {
     @Option(name: .long, help: "Address to listen on (env HEARTH_HOST; default 127.0.0.1).")
     var host: String?
@@ -62,16 +61,12 @@ public struct ServerOptions: ParsableArguments {
     @Option(name: .long, help: "Port to listen on (env HEARTH_PORT; default 8080).")
     var port: String?
 
-    @Option(name: .long, help: "Clearing worker threads (env HEARTH_WORKERS; default: the number of cores).")
-    var workers: String?
-
     public init() {}
 
-    /// The resolved listening address and worker count.
+    /// The resolved listening address.
     public struct Resolved: Sendable, Equatable {
         public let host: String
         public let port: Int
-        public let workers: Int
     }
 
     /// Resolves flags over environment over defaults, with one clear error for a bad value.
@@ -80,32 +75,50 @@ public struct ServerOptions: ParsableArguments {
         guard !host.isEmpty, host.count <= 253, !host.contains(" ") else {
             throw ValidationError("the host must be an address or name to listen on (got \"\(host)\")")
         }
-        let port = try Self.integer(flag: self.port, name: "--port", variable: "HEARTH_PORT", environment: environment, range: 1...65535, default: 8080)
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        let workers = try Self.integer(flag: self.workers, name: "--workers", variable: "HEARTH_WORKERS", environment: environment, range: 1...256, default: cores)
-        return Resolved(host: host, port: port, workers: workers)
+        let port = try resolveInteger(flag: self.port, name: "--port", variable: "HEARTH_PORT", environment: environment, range: 1...65535, default: 8080)
+        return Resolved(host: host, port: port)
     }
 
     public mutating func validate() throws {
         _ = try resolved()
     }
+}
 
-    private static func integer(
-        flag: String?, name: String, variable: String, environment: [String: String], range: ClosedRange<Int>, default value: Int
-    ) throws -> Int {
-        let (text, source): (String, String)
-        if let flag {
-            (text, source) = (flag, name)
-        } else if let fromEnvironment = environment[variable] {
-            (text, source) = (fromEnvironment, variable)
-        } else {
-            return value
-        }
-        guard let number = Int(text), range.contains(number) else {
-            throw ValidationError("\(source) must be a whole number from \(range.lowerBound) to \(range.upperBound) (got \"\(text)\")")
-        }
-        return number
+/// `--workers`, else `HEARTH_WORKERS`, else the number of cores: the Dispatch workers that
+/// solve clearing components in parallel.
+public struct ClearingOptions: ParsableArguments {
+    @Option(name: .long, help: "Clearing worker threads (env HEARTH_WORKERS; default: the number of cores).")
+    var workers: String?
+
+    public init() {}
+
+    /// The resolved worker count.
+    public func resolvedWorkers(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Int {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        return try resolveInteger(flag: workers, name: "--workers", variable: "HEARTH_WORKERS", environment: environment, range: 1...256, default: cores)
     }
+
+    public mutating func validate() throws {
+        _ = try resolvedWorkers()
+    }
+}
+
+/// A whole number from a flag, else an environment variable, else a default.
+private func resolveInteger(
+    flag: String?, name: String, variable: String, environment: [String: String], range: ClosedRange<Int>, default value: Int
+) throws -> Int {
+    let (text, source): (String, String)
+    if let flag {
+        (text, source) = (flag, name)
+    } else if let fromEnvironment = environment[variable] {
+        (text, source) = (fromEnvironment, variable)
+    } else {
+        return value
+    }
+    guard let number = Int(text), range.contains(number) else {
+        throw ValidationError("\(source) must be a whole number from \(range.lowerBound) to \(range.upperBound) (got \"\(text)\")")
+    }
+    return number
 }
 
 /// Sets up swift-log once per process: one line per event on standard error, with metadata as

@@ -22,18 +22,18 @@ import Foundation
 /// `ClearingBid.compatibility(with:today:declined:)`, on flat arrays, in parallel over blocks of
 /// bids. 2. The compatibility graph is split into connected components; each is solved
 /// independently, in parallel on a Dispatch worker pool, with no shared mutable state: the
-/// result does not depend on the number of workers. 3. A component is solved by successive
-/// shortest paths (Dijkstra with potentials on the reduced costs) for the min-cost flow
-/// source → bid → offer → sink, in which a group of g children is g units that may be split.
-/// Every augmenting path places one more child, so its cost leads with a negative urgency
-/// weight; the optimum is the cheapest maximum flow, and for single children it is the exact
-/// optimum (a b-matching). 4. Sibling groups must not be split: a depth-first branch and bound
+/// result does not depend on the number of workers. 3. A component is solved as a min-cost
+/// flow: each bid supplies its children, bid → offer arcs cost the per-child vector, offers
+/// drain to the sink up to their free beds, and a cost-0 bid → sink arc stands for "unplaced".
+/// Successive shortest paths (Dijkstra on reduced costs with potentials, from one bid at a
+/// time, stopping at the sink) ship every child; for single children this is the exact optimum
+/// (a b-matching), for groups a relaxation in which a group may be split. 4. Sibling groups must not be split: a depth-first branch and bound
 /// uses the flow as a lower bound and, whenever it splits a group (or places part of one),
 /// branches on that group's edge with most flow: the whole group goes there, or that edge is
 /// not used. Both branches keep every assignment that keeps groups whole, so the search is exact.
 ///
-/// **Worst case.** Components without groups: at most one shortest-path search per child,
-/// O(C · E log V). With groups, branch and bound can in theory visit 2^G nodes, G being the
+/// **Worst case.** Components without groups: one shortest-path search per child (more only
+/// when a group ships in parts), O(C · E log V), usually far less as searches stop at the sink. With groups, branch and bound can in theory visit 2^G nodes, G being the
 /// number of compatible pairs of groups in one component (the problem is a generalised
 /// assignment problem, NP-hard); in practice the flow rarely splits a group and the search
 /// stays at the root or a few nodes.

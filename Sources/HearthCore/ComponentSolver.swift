@@ -17,11 +17,13 @@ struct ComponentProblem: Sendable {
 /// Solves one component exactly: min-cost flow for the relaxation in which sibling groups may
 /// be split, and depth-first branch and bound on the groups that the relaxation splits.
 ///
-/// Network: source → bid (capacity = group size) → offer (capacity = group size, cost per child)
-/// → sink (capacity = free beds). Every source–sink path places one more child of the bid it
-/// starts from, so its cost leads with that bid's (negative) urgency weight and is negative:
-/// the optimum is a maximum flow of least cost, found by successive shortest paths (Dijkstra on
-/// reduced costs, with potentials). The flow counts every child with its own cost, so the flow
+/// Network: each bid supplies its group size; bid → offer (capacity = group size, cost per
+/// child, leading with the negative urgency weight) → sink (capacity = free beds), plus
+/// bid → sink at cost 0 for children left unplaced, so every child is shipped and the cheapest
+/// shipment is the best assignment. Successive shortest paths ship each bid's children in turn
+/// (Dijkstra from that bid on reduced costs, with potentials, stopping at the sink); a path may
+/// move other bids along or leave a less valuable one unplaced. The flow counts every child with
+/// its own cost, so the flow
 /// optimum is a lower bound on the cost of any assignment that keeps groups together, and equals
 /// it when no group is split. When a group is split, branch on its edge with most flow: either
 /// the whole group goes there (the offer's capacity drops by the group size), or that edge is
@@ -35,7 +37,8 @@ struct ComponentSolver {
     private let edgeBid: [Int32]
 
     // Residual network. Arc pair k is arcs 2k (forward) and 2k+1 (reverse): pairs 0..<B are
-    // source → bid, B..<B+E bid → offer, B+E..<B+E+O offer → sink.
+    // source → bid (the forward residual is the bid's children still to ship), B..<B+E
+    // bid → offer, B+E..<B+E+O offer → sink, B+E+O..<2B+E+O bid → sink (unplaced).
     private var arcHead: [Int32]
     private var arcCost: [ClearingCost]
     private var residual: [Int32]
@@ -48,6 +51,7 @@ struct ComponentSolver {
     private var parentArc: [Int32]
     private var reachedStamp: [UInt32]
     private var settledStamp: [UInt32]
+    private var settled: [Int32] = []
     private var stamp: UInt32 = 0
     private var heap = CostHeap()
 
@@ -72,7 +76,7 @@ struct ComponentSolver {
         }
         self.edgeBid = edgeBid
 
-        let pairCount = bidCount + edgeCount + offerCount
+        let pairCount = 2 * bidCount + edgeCount + offerCount
         var arcHead = [Int32](repeating: 0, count: 2 * pairCount)
         var arcCost = [ClearingCost](repeating: .zero, count: 2 * pairCount)
         func setPair(_ pair: Int, from tail: Int, to head: Int, cost: ClearingCost) {
@@ -89,6 +93,9 @@ struct ComponentSolver {
         }
         for offer in 0..<offerCount {
             setPair(bidCount + edgeCount + offer, from: 1 + bidCount + offer, to: nodeCount - 1, cost: .zero)
+        }
+        for bid in 0..<bidCount {
+            setPair(bidCount + edgeCount + offerCount + bid, from: 1 + bid, to: nodeCount - 1, cost: .zero)
         }
         // Arcs leaving each node: the tail of arc a is the head of arc a ^ 1.
         var nodeArcStart = [Int32](repeating: 0, count: nodeCount + 1)
@@ -237,10 +244,13 @@ struct ComponentSolver {
 
     /// Solves the relaxation under the current decisions; returns its cost (a lower bound).
     private mutating func relax() -> ClearingCost {
-        let source = 0
         for bid in 0..<bidCount {
-            residual[2 * bid] = fixedEdge[bid] >= 0 ? 0 : problem.bidSize[bid]
+            let children = fixedEdge[bid] >= 0 ? 0 : problem.bidSize[bid]
+            residual[2 * bid] = children
             residual[2 * bid + 1] = 0
+            let unplaced = 2 * (bidCount + edgeCount + offerCount + bid)
+            residual[unplaced] = children
+            residual[unplaced + 1] = 0
             potential[1 + bid] = .zero
         }
         for offer in 0..<offerCount {
@@ -249,8 +259,9 @@ struct ComponentSolver {
             residual[arc + 1] = 0
             potential[1 + bidCount + offer] = .zero
         }
-        // Initial potentials: all arcs point forward (source → bids → offers → sink), so the
-        // shortest distances are the cheapest arc into each offer and the cheapest offer.
+        // Initial potentials: all arcs point forward (bids → offers → sink), so these shortest
+        // distances are the cheapest arc into each offer and, for the sink, the cheapest offer
+        // or 0 (an unplaced child).
         var reachedOffer = [Bool](repeating: false, count: offerCount)
         for edge in 0..<edgeCount {
             let arc = 2 * (bidCount + edge)
@@ -265,31 +276,15 @@ struct ComponentSolver {
                 reachedOffer[offer] = true
             }
         }
-        potential[source] = .zero
         var sinkPotential = ClearingCost.zero
         for offer in 0..<offerCount where offerFree[offer] > 0 {
             sinkPotential = min(sinkPotential, potential[1 + bidCount + offer])
         }
         potential[Int(sink)] = sinkPotential
 
-        while shortestPathToSink() {
-            let sinkDistance = distance[Int(sink)]
-            for node in 0..<potential.count {
-                potential[node] = potential[node] + (settledStamp[node] == stamp ? distance[node] : sinkDistance)
-            }
-            var amount = Int32.max
-            var node = sink
-            while node != source {
-                let arc = Int(parentArc[Int(node)])
-                amount = min(amount, residual[arc])
-                node = arcHead[arc ^ 1]
-            }
-            node = sink
-            while node != source {
-                let arc = Int(parentArc[Int(node)])
-                residual[arc] -= amount
-                residual[arc ^ 1] += amount
-                node = arcHead[arc ^ 1]
+        for bid in 0..<bidCount {
+            while residual[2 * bid] > 0 {
+                ship(from: bid)
             }
         }
 
@@ -301,8 +296,37 @@ struct ComponentSolver {
         return cost
     }
 
-    /// Dijkstra from the source on reduced costs, stopping when the sink is settled.
-    private mutating func shortestPathToSink() -> Bool {
+    /// Ships as many of `bid`'s remaining children as the shortest path to the sink carries.
+    private mutating func ship(from bid: Int) {
+        let start = Int32(1 + bid)
+        shortestPathToSink(from: start)
+        // Potentials: settled nodes gain their distance minus the sink's; the rest keep theirs
+        // (the textbook update shifted by a constant, which leaves reduced costs unchanged).
+        let sinkDistance = distance[Int(sink)]
+        for node in settled {
+            potential[Int(node)] = potential[Int(node)] + distance[Int(node)] - sinkDistance
+        }
+        var amount = residual[2 * bid]
+        var node = sink
+        while node != start {
+            let arc = Int(parentArc[Int(node)])
+            amount = min(amount, residual[arc])
+            node = arcHead[arc ^ 1]
+        }
+        node = sink
+        while node != start {
+            let arc = Int(parentArc[Int(node)])
+            residual[arc] -= amount
+            residual[arc ^ 1] += amount
+            node = arcHead[arc ^ 1]
+        }
+        residual[2 * bid] -= amount
+        residual[2 * bid + 1] += amount
+    }
+
+    /// Dijkstra on reduced costs from `start`, stopping when the sink is settled. The sink is
+    /// always reachable: the start bid's own unplaced arc has room while it has children to ship.
+    private mutating func shortestPathToSink(from start: Int32) {
         stamp &+= 1
         if stamp == 0 {
             reachedStamp = reachedStamp.map { _ in 0 }
@@ -310,20 +334,22 @@ struct ComponentSolver {
             stamp = 1
         }
         heap.removeAll()
-        distance[0] = .zero
-        reachedStamp[0] = stamp
-        heap.push(.zero, node: 0)
+        settled.removeAll(keepingCapacity: true)
+        distance[Int(start)] = .zero
+        reachedStamp[Int(start)] = stamp
+        heap.push(.zero, node: start)
         while let (cost, node) = heap.pop() {
             let tail = Int(node)
             if settledStamp[tail] == stamp { continue }
             settledStamp[tail] = stamp
-            if node == sink { return true }
+            settled.append(node)
+            if node == sink { return }
             let tailPotential = potential[tail]
             for index in Int(nodeArcStart[tail])..<Int(nodeArcStart[tail + 1]) {
                 let arc = Int(nodeArcs[index])
                 guard residual[arc] > 0 else { continue }
                 let head = Int(arcHead[arc])
-                if settledStamp[head] == stamp { continue }
+                if head == 0 || settledStamp[head] == stamp { continue }
                 let reduced = arcCost[arc] + tailPotential - potential[head]
                 assert(reduced >= .zero, "potentials must keep reduced costs non-negative")
                 let candidate = cost + reduced
@@ -335,7 +361,7 @@ struct ComponentSolver {
                 }
             }
         }
-        return false
+        preconditionFailure("the sink is always reachable through the unplaced arc")
     }
 }
 

@@ -35,6 +35,17 @@ public struct Caller: Sendable, Equatable {
     public let role: KeyRole
 }
 
+extension Caller {
+    /// How this caller is audited.
+    public var actor: Actor { .apiKey(id: keyID, authority: authority, role: role.rawValue) }
+
+    /// The database scope of this caller's requests.
+    public var scope: AccessScope { role == .operator ? .all : .authority(authority) }
+
+    /// The authority whose resources this caller may change; nil (any) for operators.
+    public var ownedAuthority: String? { role == .operator ? nil : authority }
+}
+
 /// Issues, lists, revokes and checks API keys. Keys are stored only as SHA-256 hashes.
 public enum APIKeyRepository {
     /// Issues a key for an active authority and role, audited.

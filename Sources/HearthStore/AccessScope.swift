@@ -28,8 +28,24 @@ extension HearthDatabase {
         _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
         try await pool.withTransaction(isolation: isolation) { connection in
-            try connection.execute("SET LOCAL ROLE hearth_app")
-            try connection.query("SELECT set_config('hearth.authority', $1, true)", [scope.setting])
+            try connection.enter(scope)
+            return try body(connection)
+        }
+    }
+}
+
+extension PostgresConnection {
+    /// Inside a transaction: work as `hearth_app` with `scope`, until the transaction ends.
+    public func enter(_ scope: AccessScope) throws {
+        try execute("SET LOCAL ROLE hearth_app")
+        try query("SELECT set_config('hearth.authority', $1, true)", [scope.setting])
+    }
+
+    /// Runs `body` in its own transaction as `hearth_app` with `scope` (synchronous callers
+    /// that already hold a connection, such as a clearing round).
+    public func transaction<T>(scope: AccessScope, isolation: IsolationLevel = .readCommitted, _ body: (PostgresConnection) throws -> T) throws -> T {
+        try transaction(isolation: isolation) { connection in
+            try connection.enter(scope)
             return try body(connection)
         }
     }

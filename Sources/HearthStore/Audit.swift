@@ -14,6 +14,9 @@ public struct Actor: Sendable, Equatable {
     /// The operator at the command line (hearthctl).
     public static let operatorCLI = Actor(kind: "operator", authority: nil, keyID: nil, role: "operator")
 
+    /// hearthd's own work (clearing rounds, lapsing proposals).
+    public static let daemon = Actor(kind: "daemon", authority: nil, keyID: nil, role: nil)
+
     /// A caller holding an API key.
     public static func apiKey(id: String, authority: String, role: String) -> Actor {
         Actor(kind: "api_key", authority: authority, keyID: id, role: role)

@@ -181,3 +181,15 @@ public enum BidRepository {
         )
     }
 }
+
+extension BidRecord {
+    /// The bid as the clearing rules see it.
+    public var clearingBid: ClearingBid {
+        ClearingBid(
+            id: id, authority: authority, groupSize: draft.groupSize, age: draft.age, sex: draft.sex, needs: Set(draft.needs),
+            settingsAcceptable: Set(draft.settingsAcceptable), home: draft.home, maxDistanceKm: draft.maxDistanceKm,
+            minDistanceKm: draft.minDistanceKm, urgency: draft.urgency, neededBy: draft.neededBy,
+            maxWeeklyRatePence: draft.maxWeeklyRatePence, waitingSince: createdAt
+        )
+    }
+}

@@ -12,13 +12,16 @@ public final class HearthDatabase: Sendable {
     public let pool: ConnectionPool
     /// The migrator for this build's `Migrations/`.
     public let migrator: Migrator
+    /// The logger the database was opened with.
+    public let logger: Logger
     private let cluster: EmbeddedCluster?
 
     /// True when this process uses the embedded cluster under `.hearth/`.
     public var isEmbedded: Bool { cluster != nil }
 
-    private init(url: String, pool: ConnectionPool, migrator: Migrator, cluster: EmbeddedCluster?) {
+    private init(url: String, pool: ConnectionPool, migrator: Migrator, cluster: EmbeddedCluster?, logger: Logger) {
         self.url = url
+        self.logger = logger
         self.pool = pool
         self.migrator = migrator
         self.cluster = cluster
@@ -49,7 +52,7 @@ public final class HearthDatabase: Sendable {
             cluster = embedded
         }
         let pool = ConnectionPool(url: resolvedURL, size: poolSize, applicationName: applicationName, logger: logger)
-        let database = HearthDatabase(url: resolvedURL, pool: pool, migrator: migrator, cluster: cluster)
+        let database = HearthDatabase(url: resolvedURL, pool: pool, migrator: migrator, cluster: cluster, logger: logger)
         if cluster != nil {
             do {
                 let applied = try await database.migrate()

@@ -1,6 +1,8 @@
 import ArgumentParser
 import HearthAPI
+import Foundation
 import HearthCLI
+import HearthClearing
 import HearthStore
 import Logging
 import ServiceLifecycle
@@ -17,11 +19,13 @@ struct HearthDaemon: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var server: ServerOptions
+    @OptionGroup var clearing: ClearingOptions
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
         let logger = HearthLogging.bootstrap(label: "hearthd", level: try logging.resolvedLevel())
         let listening = try server.resolved()
+        let workers = try clearing.resolvedWorkers()
         let resources = try HearthServer.Resources.load()
         let opened = try await HearthDatabase.open(
             url: database.resolvedURL(), poolSize: 10, applicationName: "hearthd", logger: logger
@@ -35,8 +39,12 @@ struct HearthDaemon: AsyncParsableCommand {
                 logger.notice("hearthd is serving", metadata: ["url": "http://\(listening.host):\(port)", "embedded_database": "\(opened.isEmbedded)"])
             }
         )
+        let rounds = ClearingService(
+            database: opened, runner: RoundRunner(database: opened, workers: workers, daemonID: UUID(), logger: logger), logger: logger
+        )
+        // Shut down in reverse order: stop taking requests first, then let a round in progress finish.
         let group = ServiceGroup(
-            configuration: .init(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration: .init(services: [rounds, application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
         do {
             try await group.run()

@@ -1,0 +1,263 @@
+import Foundation
+import HearthCore
+import HearthStore
+import Hummingbird
+import LibPQ
+
+/// A proposal as the API shows it. The child's views are shown to the placing authority only.
+struct ProposalJSON: Encodable, Sendable {
+    struct ChildViews: Encodable, Sendable {
+        let consulted: Bool
+        let summary: String?
+    }
+
+    let id: String
+    let roundId: Int64?
+    let bidId: String
+    let offerId: String
+    let placingAuthority: String
+    let hostAuthority: String
+    let beds: Int
+    let distanceKm: Double
+    let weeklyRatePence: Int64
+    let status: String
+    let expiresAt: Date
+    let childViews: ChildViews?
+    let acceptedAt: Date?
+    let signedOffAt: Date?
+    let declinedBy: String?
+    let declineReason: String?
+    let confirmedAt: Date?
+    let placementId: String?
+    let version: Int
+    let createdAt: Date
+    let updatedAt: Date
+
+    init(_ record: ProposalRecord, viewer: Caller) {
+        id = record.id.uuidString.lowercased()
+        roundId = record.roundID
+        bidId = record.bidID.uuidString.lowercased()
+        offerId = record.offerID.uuidString.lowercased()
+        placingAuthority = record.placingAuthority
+        hostAuthority = record.hostAuthority
+        beds = record.beds
+        distanceKm = record.distanceKm
+        weeklyRatePence = record.weeklyRatePence
+        status = record.status
+        expiresAt = record.expiresAt
+        let seesChild = viewer.role == .operator || viewer.authority == record.placingAuthority
+        childViews = seesChild ? record.childConsulted.map { ChildViews(consulted: $0, summary: record.childViewsSummary) } : nil
+        acceptedAt = record.acceptedAt
+        signedOffAt = record.signedOffAt
+        declinedBy = record.declinedByAuthority
+        declineReason = record.declineReason
+        confirmedAt = record.confirmedAt
+        placementId = record.placementID?.uuidString.lowercased()
+        version = record.version
+        createdAt = record.createdAt
+        updatedAt = record.updatedAt
+    }
+}
+
+/// A placement as the API shows it.
+struct PlacementJSON: Encodable, Sendable {
+    let id: String
+    let proposalId: String
+    let bidId: String
+    let offerId: String
+    let placingAuthority: String
+    let hostAuthority: String
+    let beds: Int
+    let weeklyRatePence: Int64
+    let startDate: CalendarDate
+    let endDate: CalendarDate?
+    let version: Int
+    let createdAt: Date
+    let updatedAt: Date
+
+    init(_ record: PlacementRecord) {
+        id = record.id.uuidString.lowercased()
+        proposalId = record.proposalID.uuidString.lowercased()
+        bidId = record.bidID.uuidString.lowercased()
+        offerId = record.offerID.uuidString.lowercased()
+        placingAuthority = record.placingAuthority
+        hostAuthority = record.hostAuthority
+        beds = record.beds
+        weeklyRatePence = record.weeklyRatePence
+        startDate = record.startDate
+        endDate = record.endDate
+        version = record.version
+        createdAt = record.createdAt
+        updatedAt = record.updatedAt
+    }
+}
+
+/// `/v1/proposals` and `/v1/placements`: the lifecycle from a round's proposal to a placement.
+struct ProposalRoutes {
+    let database: HearthDatabase
+
+    func register(on group: RouterGroup<HearthRequestContext>) {
+        group.get("proposals", use: list)
+        group.get("proposals/:id", use: show)
+        group.post("proposals/:id/accept", use: accept)
+        group.post("proposals/:id/decline", use: decline)
+        group.post("proposals/:id/sign-off", use: signOff)
+        group.post("proposals/:id/confirm", use: confirm)
+        group.get("placements", use: listPlacements)
+        group.get("placements/:id", use: showPlacement)
+        group.post("placements/:id/end", use: endPlacement)
+    }
+
+    @Sendable func list(_ request: Request, context: HearthRequestContext) async throws -> Response {
+        let caller = try context.requireCaller([.placement, .scrutiny])
+        var query = QueryReader(request)
+        let limit = query.limit()
+        let after = query.cursor()
+        let status = query.oneOf("status", ["proposed", "accepted", "signed_off", "confirmed", "declined", "lapsed", "withdrawn"])
+        try query.throwIfInvalid()
+        let page = try await database.transaction(scope: caller.scope) { connection in
+            try ProposalRepository.list(authority: caller.ownedAuthority, status: status, limit: limit, after: after, on: connection)
+        }
+        let next = page.count == limit ? page.last.map { ListCursor(createdAt: $0.createdAt, id: $0.id).token } : nil
+        return try JSONResponse.make(PageJSON(items: page.map { ProposalJSON($0, viewer: caller) }, nextCursor: next))
+    }
+
+    @Sendable func show(_ request: Request, context: HearthRequestContext) async throws -> Response {
+        let caller = try context.requireCaller([.placement, .scrutiny])
+        let id = try context.resourceID("proposal")
+        let record = try await database.transaction(scope: caller.scope) { connection in
+            try ProposalRepository.find(id, authority: caller.ownedAuthority, on: connection)
+        }
+        guard let record else { throw Problem(status: .notFound, title: "Not found", detail: "no such proposal") }
+        return try JSONResponse.make(ProposalJSON(record, viewer: caller))
+    }
+
+    @Sendable func accept(_ request: Request, context: HearthRequestContext) async throws -> Response {
+        let caller = try context.requireCaller([.placement])
+        var reader = try await BodyReader.parse(request, context: context)
+        reader.rejectUnknown(allowing: ["child_views"])
+        var consulted: Bool?
+        var summary: String?
+        if case .object(let views)? = reader.field("child_views") {
+            var inner = BodyReader(fields: views)
+            inner.rejectUnknown(allowing: ["consulted", "summary"])
+            consulted = inner.bool("consulted")
+            summary = inner.string("summary", required: consulted == true, maxLength: 4000)
+            for error in inner.errors { reader.fail("child_views.\(error.field)", error.message) }
+        } else {
+            reader.fail("child_views", "is required: {\"consulted\": true|false, \"summary\": \"what the child said\"}")
+        }
+        try reader.throwIfInvalid()
+        let consultedValue = consulted ?? false
+        let summaryValue = summary
+        return try await transition(request, body: reader.rawBody, context: context, caller: caller) { proposal, connection in
+            try ProposalRepository.accept(proposal, consulted: consultedValue, summary: summaryValue, caller: caller, on: connection)
+        }
+    }
+
+    @Sendable func decline(_ request: Request, context: HearthRequestContext) async throws -> Response {
+        let caller = try context.requireCaller([.placement])
+        var reader = try await BodyReader.parse(request, context: context)
+        reader.rejectUnknown(allowing: ["reason"])
+        let reason = reader.string("reason", maxLength: 1000)
+        try reader.throwIfInvalid()
+        let reasonValue = reason ?? ""
+        return try await transition(request, body: reader.rawBody, context: context, caller: caller) { proposal, connection in
+            try ProposalRepository.decline(proposal, reason: reasonValue, caller: caller, on: connection)
+        }
+    }
+
+    @Sendable func signOff(_ request: Request, context: HearthRequestContext) async throws -> Response {
+        let caller = try context.requireCaller([.scrutiny])
+        var reader = try await BodyReader.parse(request, context: context)
+        reader.rejectUnknown(allowing: ["note"])
+        let note = reader.string("note", required: false, maxLength: 4000)
+        try reader.throwIfInvalid()
+        return try await transition(request, body: reader.rawBody, context: context, caller: caller) { proposal, connection in
+            try ProposalRepository.signOff(proposal, note: note, caller: caller, on: connection)
+        }
+    }
+
+    @Sendable func confirm(_ request: Request, context: HearthRequestContext) async throws -> Response {
+        let caller = try context.requireCaller([.placement])
+        var reader = try await BodyReader.parse(request, context: context)
+        reader.rejectUnknown(allowing: ["start_date"])
+        let start = reader.date("start_date")
+        try reader.throwIfInvalid()
+        guard let start else { throw Problem(status: .unprocessableContent, title: "Invalid request", detail: "start_date is required") }
+        return try await transition(request, body: reader.rawBody, context: context, caller: caller) { proposal, connection in
+            try ProposalRepository.confirm(proposal, startDate: start, caller: caller, on: connection).0
+        }
+    }
+
+    /// Locks the proposal the caller is party to, applies `change` in one transaction with the
+    /// request's idempotency bookkeeping, and answers with the proposal as it now stands.
+    private func transition(
+        _ request: Request, body: Data, context: HearthRequestContext, caller: Caller,
+        _ change: @escaping @Sendable (ProposalRecord, PostgresConnection) throws -> ProposalRecord
+    ) async throws -> Response {
+        let id = try context.resourceID("proposal")
+        let expected = try request.expectedVersion()
+        do {
+            return try await IdempotentWrite.perform(request, body: body, context: context, caller: caller, database: database) { connection in
+                guard let proposal = try ProposalRepository.find(id, authority: caller.ownedAuthority, lock: true, on: connection) else {
+                    throw Problem(status: .notFound, title: "Not found", detail: "no such proposal")
+                }
+                try OfferRoutes.check(version: expected, of: proposal.version)
+                let updated = try change(proposal, connection)
+                return StoredResponse(status: 200, body: try JSONResponse.encoder.encode(ProposalJSON(updated, viewer: caller)))
+            }
+        } catch let error as TransitionError {
+            switch error {
+            case .forbidden(let message): throw Problem(status: .forbidden, title: "Forbidden", detail: message)
+            case .wrongState(let message): throw Problem(status: .conflict, title: "Conflict", detail: message)
+            }
+        }
+    }
+
+    @Sendable func listPlacements(_ request: Request, context: HearthRequestContext) async throws -> Response {
+        let caller = try context.requireCaller([.placement])
+        var query = QueryReader(request)
+        let limit = query.limit()
+        let after = query.cursor()
+        try query.throwIfInvalid()
+        let page = try await database.transaction(scope: caller.scope) { connection in
+            try PlacementRepository.list(authority: caller.ownedAuthority, limit: limit, after: after, on: connection)
+        }
+        let next = page.count == limit ? page.last.map { ListCursor(createdAt: $0.createdAt, id: $0.id).token } : nil
+        return try JSONResponse.make(PageJSON(items: page.map(PlacementJSON.init), nextCursor: next))
+    }
+
+    @Sendable func showPlacement(_ request: Request, context: HearthRequestContext) async throws -> Response {
+        let caller = try context.requireCaller([.placement])
+        let id = try context.resourceID("placement")
+        let record = try await database.transaction(scope: caller.scope) { connection in
+            try PlacementRepository.find(id, authority: caller.ownedAuthority, on: connection)
+        }
+        guard let record else { throw Problem(status: .notFound, title: "Not found", detail: "no such placement") }
+        return try JSONResponse.make(PlacementJSON(record))
+    }
+
+    @Sendable func endPlacement(_ request: Request, context: HearthRequestContext) async throws -> Response {
+        let caller = try context.requireCaller([.placement])
+        let id = try context.resourceID("placement")
+        let expected = try request.expectedVersion()
+        var reader = try await BodyReader.parse(request, context: context)
+        reader.rejectUnknown(allowing: ["end_date"])
+        let end = reader.date("end_date")
+        try reader.throwIfInvalid()
+        guard let end else { throw Problem(status: .unprocessableContent, title: "Invalid request", detail: "end_date is required") }
+        do {
+            return try await IdempotentWrite.perform(request, body: reader.rawBody, context: context, caller: caller, database: database) { connection in
+                guard let placement = try PlacementRepository.find(id, authority: caller.ownedAuthority, lock: true, on: connection) else {
+                    throw Problem(status: .notFound, title: "Not found", detail: "no such placement")
+                }
+                try OfferRoutes.check(version: expected, of: placement.version)
+                let ended = try PlacementRepository.end(placement, on: end, caller: caller, on: connection)
+                return StoredResponse(status: 200, body: try JSONResponse.encoder.encode(PlacementJSON(ended)))
+            }
+        } catch TransitionError.wrongState(let message) {
+            throw Problem(status: .conflict, title: "Conflict", detail: message)
+        }
+    }
+}

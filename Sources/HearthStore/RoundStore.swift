@@ -1,0 +1,133 @@
+import Foundation
+import LibPQ
+
+/// What set a clearing round off.
+public enum RoundTrigger: String, Sendable, Codable {
+    /// A bid or offer changed (LISTEN/NOTIFY, debounced).
+    case notify
+    /// The periodic timer.
+    case timer
+    /// `hearthctl round run`.
+    case `operator`
+    /// A daemon starting up.
+    case startup
+}
+
+/// The figures of one clearing round, as recorded in `rounds` and printed by `hearthctl round run`.
+public struct RoundSummary: Sendable, Codable, Equatable {
+    public var id: Int64
+    public var trigger: RoundTrigger
+    public var status: String
+    public var startedAt: Date
+    public var finishedAt: Date?
+    public var bidsConsidered: Int
+    public var offersConsidered: Int
+    public var compatiblePairs: Int
+    public var proposals: Int
+    public var childrenPlaced: ChildrenPlaced
+    public var totalDistanceKm: Double
+    public var totalWeeklyPence: Int64
+    public var solverMs: Double
+
+    /// Creates a summary.
+    public init(
+        id: Int64, trigger: RoundTrigger, status: String, startedAt: Date, finishedAt: Date?, bidsConsidered: Int, offersConsidered: Int,
+        compatiblePairs: Int, proposals: Int, childrenPlaced: ChildrenPlaced, totalDistanceKm: Double, totalWeeklyPence: Int64, solverMs: Double
+    ) {
+        self.id = id
+        self.trigger = trigger
+        self.status = status
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.bidsConsidered = bidsConsidered
+        self.offersConsidered = offersConsidered
+        self.compatiblePairs = compatiblePairs
+        self.proposals = proposals
+        self.childrenPlaced = childrenPlaced
+        self.totalDistanceKm = totalDistanceKm
+        self.totalWeeklyPence = totalWeeklyPence
+        self.solverMs = solverMs
+    }
+
+    /// Children placed, by urgency (a sibling group counts as its size).
+    public struct ChildrenPlaced: Sendable, Codable, Equatable {
+        public var emergency: Int
+        public var urgent: Int
+        public var planned: Int
+
+        public init(emergency: Int, urgent: Int, planned: Int) {
+            self.emergency = emergency
+            self.urgent = urgent
+            self.planned = planned
+        }
+    }
+}
+
+/// Records clearing rounds. Synchronous; call with the `.all` scope.
+public enum RoundStore {
+    /// Session advisory lock held for the whole of a round: one round at a time across every
+    /// daemon and hearthctl ("HEARTHRD" as a number). Released by PostgreSQL if the holder dies.
+    public static let advisoryLockKey: Int64 = 0x4845_4152_5448_5244
+
+    /// Marks rounds left `running` by a process that died as failed (call while holding the
+    /// lock, when no round can really be running), then opens a new round.
+    public static func begin(trigger: RoundTrigger, daemonID: UUID?, on connection: PostgresConnection) throws -> Int64 {
+        try connection.query("UPDATE rounds SET status = 'failed', finished_at = now(), error = 'abandoned by a process that stopped' WHERE status = 'running'")
+        guard let row = try connection.query(
+            "INSERT INTO rounds (trigger, daemon_id) VALUES ($1, $2) RETURNING id", [trigger.rawValue, daemonID]
+        ).first else {
+            throw RowDecodingError(column: "id", reason: "no round id returned")
+        }
+        return try row.int64("id")
+    }
+
+    /// Records a finished round's figures.
+    public static func finish(_ summary: RoundSummary, on connection: PostgresConnection) throws {
+        try connection.query(
+            """
+            UPDATE rounds SET status = 'committed', finished_at = now(), bids_considered = $2, offers_considered = $3,
+                compatible_pairs = $4, proposals = $5, placed_emergency = $6, placed_urgent = $7, placed_planned = $8,
+                total_distance_km = $9, total_weekly_pence = $10, solver_ms = $11
+            WHERE id = $1
+            """,
+            [
+                summary.id, summary.bidsConsidered, summary.offersConsidered, summary.compatiblePairs, summary.proposals,
+                summary.childrenPlaced.emergency, summary.childrenPlaced.urgent, summary.childrenPlaced.planned,
+                summary.totalDistanceKm, summary.totalWeeklyPence, summary.solverMs,
+            ]
+        )
+    }
+
+    /// Records a round that failed, with a message that holds no child data.
+    public static func fail(_ id: Int64, error: String, on connection: PostgresConnection) throws {
+        try connection.query("UPDATE rounds SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1", [id, error])
+    }
+
+    /// The most recent finished round, if any.
+    public static func last(on connection: PostgresConnection) throws -> RoundSummary? {
+        guard let row = try connection.query(
+            """
+            SELECT id, trigger, status, started_at, finished_at, bids_considered, offers_considered, compatible_pairs, proposals,
+                   placed_emergency, placed_urgent, placed_planned, total_distance_km, total_weekly_pence, solver_ms
+            FROM rounds WHERE status <> 'running' ORDER BY id DESC LIMIT 1
+            """
+        ).first else { return nil }
+        return RoundSummary(
+            id: try row.int64("id"), trigger: RoundTrigger(rawValue: try row.string("trigger")) ?? .timer, status: try row.string("status"),
+            startedAt: try row.date("started_at"), finishedAt: try row.optionalDate("finished_at"),
+            bidsConsidered: try row.optionalInt("bids_considered") ?? 0, offersConsidered: try row.optionalInt("offers_considered") ?? 0,
+            compatiblePairs: try row.optionalInt("compatible_pairs") ?? 0, proposals: try row.optionalInt("proposals") ?? 0,
+            childrenPlaced: .init(
+                emergency: try row.optionalInt("placed_emergency") ?? 0, urgent: try row.optionalInt("placed_urgent") ?? 0,
+                planned: try row.optionalInt("placed_planned") ?? 0
+            ),
+            totalDistanceKm: try row.optionalDouble("total_distance_km") ?? 0, totalWeeklyPence: try row.optionalInt64("total_weekly_pence") ?? 0,
+            solverMs: try row.optionalDouble("solver_ms") ?? 0
+        )
+    }
+
+    /// Whether automatic clearing is paused region-wide.
+    public static func isPaused(on connection: PostgresConnection) throws -> Bool {
+        try connection.query("SELECT clearing_paused FROM control").first?.bool("clearing_paused") ?? false
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import HearthCLI
+import HearthClearing
+import HearthStore
+
+/// `hearthctl round run`.
+struct RoundCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "round",
+        abstract: "Clearing rounds.",
+        subcommands: [Run.self]
+    )
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run one clearing round now, even while clearing is paused (the operator's explicit act), and print its summary.",
+            discussion: "Runs in this process; if a daemon is running a round, waits for it to finish first (one round at a time region-wide)."
+        )
+
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var clearing: ClearingOptions
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var logging: LoggingOptions
+
+        func run() async throws {
+            let workers = try clearing.resolvedWorkers()
+            let summary = try await withDatabase(database, logging) { database in
+                try await RoundRunner(database: database, workers: workers, logger: database.logger).run(trigger: .operator, wait: true)
+            }
+            guard let summary else { throw ValidationError("no round ran") }
+            if json {
+                print(try JSONOutput.encode(summary))
+                return
+            }
+            print("""
+                round \(summary.id): \(summary.bidsConsidered) bids and \(summary.offersConsidered) offers considered, \(summary.compatiblePairs) compatible pairs
+                proposals: \(summary.proposals)
+                children placed: \(summary.childrenPlaced.emergency) emergency, \(summary.childrenPlaced.urgent) urgent, \(summary.childrenPlaced.planned) planned
+                total distance: \(String(format: "%.1f", summary.totalDistanceKm)) km; total weekly cost: £\(String(format: "%.2f", Double(summary.totalWeeklyPence) / 100))
+                solver time: \(String(format: "%.1f", summary.solverMs)) ms
+                """)
+        }
+    }
+}
