@@ -80,3 +80,21 @@ stop_throwaway_postgres() {
     rm -rf "$THROWAWAY_PG_DIR"
     THROWAWAY_PG_DIR=
 }
+
+# A Python with scipy (solver cross-checks) and schemathesis (API conformance): the system's
+# python3 if it already has them, else a private virtual environment under .build/python.
+# Exports HEARTH_PYTHON.
+ensure_python_tools() {
+    if python3 -c 'import scipy, schemathesis' >/dev/null 2>&1; then
+        HEARTH_PYTHON=$(command -v python3)
+    else
+        local venv="$HEARTH_ROOT/.build/python"
+        if ! "$venv/bin/python3" -c 'import scipy, schemathesis' >/dev/null 2>&1; then
+            say "installing scipy and schemathesis into $venv"
+            python3 -m venv "$venv"
+            "$venv/bin/python3" -m pip install -q --disable-pip-version-check scipy schemathesis
+        fi
+        HEARTH_PYTHON="$venv/bin/python3"
+    fi
+    export HEARTH_PYTHON PYTHON="$HEARTH_PYTHON"
+}

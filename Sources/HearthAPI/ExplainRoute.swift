@@ -51,15 +51,26 @@ struct ExplainRoute {
                     DeclinedPair(bidID: id, offerID: try $0.uuid("offer_id"))
                 }
             )
+            let proposedOffer = try connection.query(
+                "SELECT offer_id FROM proposals WHERE bid_id = $1 AND status IN ('proposed', 'accepted', 'signed_off')", [id]
+            ).first.map { try $0.uuid("offer_id") }
             try connection.enter(.all)
             let offers = try ClearingStore.openOffers(today: today, on: connection)
-            return Self.explain(bid: bid, offers: offers, declined: declined, today: today)
+            let capacities = Dictionary(uniqueKeysWithValues: try connection.query("SELECT id, capacity FROM offers WHERE status = 'open'").rows.map {
+                (try $0.uuid("id"), try $0.int("capacity"))
+            })
+            return Self.explain(bid: bid, offers: offers, capacities: capacities, proposedOffer: proposedOffer, declined: declined, today: today)
         }
         guard let explanation else { throw Problem(status: .notFound, title: "Not found", detail: "no such bid") }
         return try JSONResponse.make(explanation)
     }
 
-    static func explain(bid record: BidRecord, offers: [ClearingOffer], declined: Set<DeclinedPair>, today: CalendarDate) -> Explanation {
+    /// Sorts every open offer into compatible (possibly with its beds held) and incompatible
+    /// (with the first failed rule). `capacities` are the offers' beds in all; `proposedOffer` is
+    /// where this bid's own live proposal holds beds, if anywhere.
+    static func explain(
+        bid record: BidRecord, offers: [ClearingOffer], capacities: [UUID: Int], proposedOffer: UUID?, declined: Set<DeclinedPair>, today: CalendarDate
+    ) -> Explanation {
         let bid = record.clearingBid
         var compatible: [Compatible] = []
         var incompatible: [Incompatible] = []
@@ -73,14 +84,17 @@ struct ExplainRoute {
                     note: "fits every rule; the next round considers it with the other children waiting"
                 ))
             case .incompatible(let reason):
-                // A place that fits in every way but has its beds held for other children.
+                // A place big enough that fits in every way, but whose beds are held.
                 var unheld = offer
-                unheld.freeBeds = max(offer.freeBeds, bid.groupSize)
+                unheld.freeBeds = capacities[offer.id] ?? offer.freeBeds
                 if case .notEnoughCapacity = reason, case .compatible(let distance, let rate) = bid.compatibility(with: unheld, today: today, declined: declined) {
+                    let ownHold = proposedOffer == offer.id
                     compatible.append(Compatible(
                         offerId: offerID, authority: offer.authority, setting: offer.setting, distanceKm: (distance * 1000).rounded() / 1000,
-                        weeklyRatePence: rate, freeBeds: offer.freeBeds, taken: true,
-                        note: "fits every rule, but its beds are held for children proposed in a round (a higher-priority or better-matched placement)"
+                        weeklyRatePence: rate, freeBeds: offer.freeBeds, taken: !ownHold,
+                        note: ownHold
+                            ? "proposed to this child: its beds are held while the proposal is considered"
+                            : "fits every rule, but its beds are held or taken for other children (placed or proposed in an earlier round)"
                     ))
                 } else {
                     incompatible.append(Incompatible(offerId: offerID, authority: offer.authority, rule: reason.code, reason: reason.explanation))

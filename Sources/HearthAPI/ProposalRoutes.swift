@@ -25,6 +25,7 @@ struct ProposalJSON: Encodable, Sendable {
     let childViews: ChildViews?
     let acceptedAt: Date?
     let signedOffAt: Date?
+    let signOffNote: String?
     let declinedBy: String?
     let declineReason: String?
     let confirmedAt: Date?
@@ -49,6 +50,7 @@ struct ProposalJSON: Encodable, Sendable {
         childViews = seesChild ? record.childConsulted.map { ChildViews(consulted: $0, summary: record.childViewsSummary) } : nil
         acceptedAt = record.acceptedAt
         signedOffAt = record.signedOffAt
+        signOffNote = seesChild ? record.signOffNote : nil
         declinedBy = record.declinedByAuthority
         declineReason = record.declineReason
         confirmedAt = record.confirmedAt
@@ -159,7 +161,7 @@ struct ProposalRoutes {
         let caller = try context.requireCaller([.placement])
         var reader = try await BodyReader.parse(request, context: context)
         reader.rejectUnknown(allowing: ["reason"])
-        let reason = reader.string("reason", maxLength: 1000)
+        let reason = reader.string("reason", maxLength: 4000)
         try reader.throwIfInvalid()
         let reasonValue = reason ?? ""
         return try await transition(request, body: reader.rawBody, context: context, caller: caller) { proposal, connection in

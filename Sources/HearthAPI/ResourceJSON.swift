@@ -100,6 +100,6 @@ struct BidJSON: Encodable, Sendable {
 /// One page of a list.
 struct PageJSON<Item: Encodable & Sendable>: Encodable, Sendable {
     let items: [Item]
-    /// Pass as `cursor` to get the next page; null on the last page.
+    /// Pass as `cursor` to get the next page; present only when the page is full.
     let nextCursor: String?
 }

@@ -20,30 +20,47 @@ struct ComponentProblem: Sendable {
 /// Network: each bid supplies its group size; bid → offer (capacity = group size, cost per
 /// child, leading with the negative urgency weight) → sink (capacity = free beds), plus
 /// bid → sink at cost 0 for children left unplaced, so every child is shipped and the cheapest
-/// shipment is the best assignment. Successive shortest paths ship each bid's children in turn
-/// (Dijkstra from that bid on reduced costs, with potentials, stopping at the sink); a path may
-/// move other bids along or leave a less valuable one unplaced. The flow counts every child with
-/// its own cost, so the flow
-/// optimum is a lower bound on the cost of any assignment that keeps groups together, and equals
-/// it when no group is split. When a group is split, branch on its edge with most flow: either
-/// the whole group goes there (the offer's capacity drops by the group size), or that edge is
-/// removed. Branches whose bound is not below the best assignment found are pruned.
+/// shipment is the best assignment. The flow counts every child with its own cost, so its
+/// optimum is a lower bound on the cost of any assignment that keeps groups together, and
+/// equals it when no group is split.
+///
+/// The flow is kept optimal incrementally (a primal-dual pseudo-flow): every residual arc keeps
+/// a non-negative reduced cost under the node potentials, and imbalances are removed by
+/// shipping from a node with excess along a shortest path (Dijkstra on reduced costs, stopping
+/// at the first node with a deficit). Changing a capacity pulls back any flow above it, and
+/// saturates a newly usable arc whose reduced cost is negative; both only create imbalances,
+/// which the next repair ships. So each branch-and-bound node starts from its parent's flow and
+/// potentials and costs a few shortest paths, not a new solve.
+///
+/// Branching: when the flow splits a group (or places part of one), either the whole group goes
+/// to its edge with most flow (the offer's capacity drops by the group size), or that edge is
+/// removed. Both branches keep every assignment that keeps groups whole, so the search is
+/// exact; a branch whose bound is not below the best assignment found is pruned.
 struct ComponentSolver {
     private let problem: ComponentProblem
     private let bidCount: Int
     private let offerCount: Int
     private let edgeCount: Int
-    private let sink: Int32
+    private let sink: Int
     private let edgeBid: [Int32]
+    /// Bids with more than one child, in waiting order.
+    private let groupBids: [Int32]
 
-    // Residual network. Arc pair k is arcs 2k (forward) and 2k+1 (reverse): pairs 0..<B are
-    // source → bid (the forward residual is the bid's children still to ship), B..<B+E
-    // bid → offer, B+E..<B+E+O offer → sink, B+E+O..<2B+E+O bid → sink (unplaced).
+    // Residual network. Nodes: bids 0..<B, offers B..<B+O, the sink B+O. Arc pair k is arcs 2k
+    // (forward) and 2k+1 (reverse, whose residual is the flow): pairs 0..<E bid → offer,
+    // E..<E+O offer → sink, E+O..<E+O+B bid → sink (unplaced).
     private var arcHead: [Int32]
-    private var arcCost: [ClearingCost]
     private var residual: [Int32]
     private var nodeArcStart: [Int32]
     private var nodeArcs: [Int32]
+    /// Supply minus outflow plus inflow; the sink's supply is minus every bid's.
+    private var excess: [Int]
+    /// Nodes whose excess may be positive, to be shipped by `repair()`.
+    private var active: [Int32] = []
+    /// Edges of each bid that carry flow.
+    private var usedEdges: [Int32]
+    /// Cost of the flow on bid → offer arcs (the other arcs cost nothing).
+    private var flowCost = ClearingCost.zero
 
     // Shortest-path state, reused across searches.
     private var potential: [ClearingCost]
@@ -66,8 +83,8 @@ struct ComponentSolver {
         bidCount = problem.bidSize.count
         offerCount = problem.offerCapacity.count
         edgeCount = problem.edgeOffer.count
-        let nodeCount = bidCount + offerCount + 2
-        sink = Int32(nodeCount - 1)
+        let nodeCount = bidCount + offerCount + 1
+        sink = nodeCount - 1
         var edgeBid = [Int32](repeating: 0, count: edgeCount)
         for bid in 0..<bidCount {
             for edge in Int(problem.edgeStart[bid])..<Int(problem.edgeStart[bid + 1]) {
@@ -75,27 +92,21 @@ struct ComponentSolver {
             }
         }
         self.edgeBid = edgeBid
+        groupBids = (0..<bidCount).filter { problem.bidSize[$0] > 1 }.map { Int32($0) }
 
-        let pairCount = 2 * bidCount + edgeCount + offerCount
+        let pairCount = edgeCount + offerCount + bidCount
         var arcHead = [Int32](repeating: 0, count: 2 * pairCount)
-        var arcCost = [ClearingCost](repeating: .zero, count: 2 * pairCount)
-        func setPair(_ pair: Int, from tail: Int, to head: Int, cost: ClearingCost) {
-            arcHead[2 * pair] = Int32(head)
-            arcHead[2 * pair + 1] = Int32(tail)
-            arcCost[2 * pair] = cost
-            arcCost[2 * pair + 1] = -cost
-        }
-        for bid in 0..<bidCount {
-            setPair(bid, from: 0, to: 1 + bid, cost: .zero)
-        }
         for edge in 0..<edgeCount {
-            setPair(bidCount + edge, from: 1 + Int(edgeBid[edge]), to: 1 + bidCount + Int(problem.edgeOffer[edge]), cost: problem.edgeCost[edge])
+            arcHead[2 * edge] = Int32(bidCount) + problem.edgeOffer[edge]
+            arcHead[2 * edge + 1] = edgeBid[edge]
         }
         for offer in 0..<offerCount {
-            setPair(bidCount + edgeCount + offer, from: 1 + bidCount + offer, to: nodeCount - 1, cost: .zero)
+            arcHead[2 * (edgeCount + offer)] = Int32(sink)
+            arcHead[2 * (edgeCount + offer) + 1] = Int32(bidCount + offer)
         }
         for bid in 0..<bidCount {
-            setPair(bidCount + edgeCount + offerCount + bid, from: 1 + bid, to: nodeCount - 1, cost: .zero)
+            arcHead[2 * (edgeCount + offerCount + bid)] = Int32(sink)
+            arcHead[2 * (edgeCount + offerCount + bid) + 1] = Int32(bid)
         }
         // Arcs leaving each node: the tail of arc a is the head of arc a ^ 1.
         var nodeArcStart = [Int32](repeating: 0, count: nodeCount + 1)
@@ -113,10 +124,11 @@ struct ComponentSolver {
             fill[tail] += 1
         }
         self.arcHead = arcHead
-        self.arcCost = arcCost
         self.nodeArcStart = nodeArcStart
         self.nodeArcs = nodeArcs
         residual = [Int32](repeating: 0, count: arcHead.count)
+        excess = [Int](repeating: 0, count: nodeCount)
+        usedEdges = [Int32](repeating: 0, count: bidCount)
         potential = [ClearingCost](repeating: .zero, count: nodeCount)
         distance = [ClearingCost](repeating: .zero, count: nodeCount)
         parentArc = [Int32](repeating: -1, count: nodeCount)
@@ -131,11 +143,11 @@ struct ComponentSolver {
     mutating func solve() -> [Int32] {
         var best: (cost: ClearingCost, assignment: [Int32])?
         var stack: [Frame] = []
-        let rootCost = relax()
+        solveRoot()
         if let edge = splitGroupEdge() {
             stack.append(Frame(edge: edge))
         } else {
-            best = (rootCost, currentAssignment())
+            best = (bound, currentAssignment())
         }
         while !stack.isEmpty {
             let top = stack.count - 1
@@ -160,7 +172,6 @@ struct ComponentSolver {
             }
             apply(decision)
             stack[top].applied = decision
-            let bound = relax()
             if let best, bound >= best.cost { continue }
             if let split = splitGroupEdge() {
                 stack.append(Frame(edge: split))
@@ -184,149 +195,194 @@ struct ComponentSolver {
         var applied: Decision?
     }
 
+    /// The cost of the current relaxation under the current decisions: a lower bound.
+    private var bound: ClearingCost { fixedCost + flowCost }
+
+    private func unplacedPair(_ bid: Int) -> Int { edgeCount + offerCount + bid }
+
+    private func sinkPair(_ offer: Int) -> Int { edgeCount + offer }
+
+    /// Ships every child of the undecided problem: the relaxation at the root.
+    private mutating func solveRoot() {
+        // Initial potentials: all arcs point forward (bids → offers → sink), so these shortest
+        // distances are the cheapest arc into each offer and, for the sink, the cheapest offer
+        // or 0 (an unplaced child); every arc then has a non-negative reduced cost.
+        var reachedOffer = [Bool](repeating: false, count: offerCount)
+        for edge in 0..<edgeCount {
+            residual[2 * edge] = problem.bidSize[Int(edgeBid[edge])]
+            let offer = bidCount + Int(problem.edgeOffer[edge])
+            if !reachedOffer[offer - bidCount] || problem.edgeCost[edge] < potential[offer] {
+                potential[offer] = problem.edgeCost[edge]
+                reachedOffer[offer - bidCount] = true
+            }
+        }
+        var sinkPotential = ClearingCost.zero
+        for offer in 0..<offerCount where offerFree[offer] > 0 {
+            residual[2 * sinkPair(offer)] = offerFree[offer]
+            sinkPotential = min(sinkPotential, potential[bidCount + offer])
+        }
+        potential[sink] = sinkPotential
+        for bid in (0..<bidCount).reversed() {
+            let size = problem.bidSize[bid]
+            residual[2 * unplacedPair(bid)] = size
+            excess[bid] = Int(size)
+            excess[sink] -= Int(size)
+            active.append(Int32(bid))
+        }
+        repair()
+    }
+
     private mutating func apply(_ decision: Decision) {
         switch decision {
         case .fix(let edge):
             let bid = Int(edgeBid[edge])
+            let offer = Int(problem.edgeOffer[edge])
+            let size = problem.bidSize[bid]
             fixedEdge[bid] = Int32(edge)
-            offerFree[Int(problem.edgeOffer[edge])] -= problem.bidSize[bid]
-            fixedCost = fixedCost + problem.edgeCost[edge] * Int64(problem.bidSize[bid])
+            offerFree[offer] -= size
+            fixedCost = fixedCost + problem.edgeCost[edge] * Int64(size)
+            changeSupply(of: bid, by: -size)
+            for other in Int(problem.edgeStart[bid])..<Int(problem.edgeStart[bid + 1]) {
+                setCapacity(of: other, to: 0)
+            }
+            setCapacity(of: unplacedPair(bid), to: 0)
+            setCapacity(of: sinkPair(offer), to: offerFree[offer])
         case .remove(let edge):
             removed[edge] = true
+            setCapacity(of: edge, to: 0)
         }
+        repair()
     }
 
     private mutating func undo(_ decision: Decision) {
         switch decision {
         case .fix(let edge):
             let bid = Int(edgeBid[edge])
+            let offer = Int(problem.edgeOffer[edge])
+            let size = problem.bidSize[bid]
             fixedEdge[bid] = -1
-            offerFree[Int(problem.edgeOffer[edge])] += problem.bidSize[bid]
-            fixedCost = fixedCost - problem.edgeCost[edge] * Int64(problem.bidSize[bid])
+            offerFree[offer] += size
+            fixedCost = fixedCost - problem.edgeCost[edge] * Int64(size)
+            changeSupply(of: bid, by: size)
+            // No residual arc enters the bid, so its potential is free: raise it until every
+            // arc leaving it has a non-negative reduced cost, and none needs saturating.
+            var lowest = potential[sink]
+            for other in Int(problem.edgeStart[bid])..<Int(problem.edgeStart[bid + 1]) where !removed[other] {
+                lowest = max(lowest, potential[Int(arcHead[2 * other])] - problem.edgeCost[other])
+            }
+            potential[bid] = lowest
+            for other in Int(problem.edgeStart[bid])..<Int(problem.edgeStart[bid + 1]) where !removed[other] {
+                setCapacity(of: other, to: size)
+            }
+            setCapacity(of: unplacedPair(bid), to: size)
+            setCapacity(of: sinkPair(offer), to: offerFree[offer])
         case .remove(let edge):
             removed[edge] = false
+            setCapacity(of: edge, to: problem.bidSize[Int(edgeBid[edge])])
+        }
+        repair()
+    }
+
+    /// Changes a bid's supply by `change` children; the sink's demand follows.
+    private mutating func changeSupply(of bid: Int, by change: Int32) {
+        excess[bid] += Int(change)
+        excess[sink] -= Int(change)
+        if excess[bid] > 0 { active.append(Int32(bid)) }
+        if excess[sink] > 0 { active.append(Int32(sink)) }
+    }
+
+    /// Sets an arc pair's capacity, keeping every reduced cost of a residual arc non-negative:
+    /// flow above the new capacity is pulled back, and a forward arc that becomes usable at a
+    /// negative reduced cost is saturated. Either leaves imbalances for `repair()`.
+    private mutating func setCapacity(of pair: Int, to capacity: Int32) {
+        let forward = 2 * pair
+        let flow = residual[forward + 1]
+        if flow > capacity {
+            shift(forward + 1, flow - capacity)
+        }
+        residual[forward] = capacity - residual[forward + 1]
+        if residual[forward] > 0 && reducedCost(forward) < .zero {
+            shift(forward, residual[forward])
         }
     }
 
-    private func flow(onEdge edge: Int) -> Int32 {
-        residual[2 * (bidCount + edge) + 1]
+    @inline(__always)
+    private func arcCost(_ arc: Int) -> ClearingCost {
+        let pair = arc >> 1
+        guard pair < edgeCount else { return .zero }
+        return arc & 1 == 0 ? problem.edgeCost[pair] : -problem.edgeCost[pair]
     }
 
-    /// The edge to branch on: among groups the relaxation split or placed only in part, the
-    /// first in waiting order, and its edge with most flow (lowest offer on ties); nil if none.
-    private func splitGroupEdge() -> Int? {
-        for bid in 0..<bidCount where problem.bidSize[bid] > 1 && fixedEdge[bid] < 0 {
-            var total: Int32 = 0
-            var used = 0
-            var heaviest = -1
-            for edge in Int(problem.edgeStart[bid])..<Int(problem.edgeStart[bid + 1]) {
-                let amount = flow(onEdge: edge)
-                if amount > 0 {
-                    total += amount
-                    used += 1
-                    if heaviest < 0 || amount > flow(onEdge: heaviest) { heaviest = edge }
-                }
-            }
-            if total > 0 && (used > 1 || total < problem.bidSize[bid]) { return heaviest }
-        }
-        return nil
+    private func reducedCost(_ arc: Int) -> ClearingCost {
+        arcCost(arc) + potential[Int(arcHead[arc ^ 1])] - potential[Int(arcHead[arc])]
     }
 
-    private func currentAssignment() -> [Int32] {
-        (0..<bidCount).map { bid in
-            if fixedEdge[bid] >= 0 { return fixedEdge[bid] }
-            for edge in Int(problem.edgeStart[bid])..<Int(problem.edgeStart[bid + 1]) where flow(onEdge: edge) > 0 {
-                return Int32(edge)
-            }
-            return -1
-        }
+    /// Moves `amount` along `arc` without balancing its ends.
+    private mutating func shift(_ arc: Int, _ amount: Int32) {
+        move(arc, amount)
+        excess[Int(arcHead[arc ^ 1])] -= Int(amount)
+        let head = Int(arcHead[arc])
+        excess[head] += Int(amount)
+        if excess[head] > 0 { active.append(Int32(head)) }
     }
 
-    /// Solves the relaxation under the current decisions; returns its cost (a lower bound).
-    private mutating func relax() -> ClearingCost {
-        for bid in 0..<bidCount {
-            let children = fixedEdge[bid] >= 0 ? 0 : problem.bidSize[bid]
-            residual[2 * bid] = children
-            residual[2 * bid + 1] = 0
-            let unplaced = 2 * (bidCount + edgeCount + offerCount + bid)
-            residual[unplaced] = children
-            residual[unplaced + 1] = 0
-            potential[1 + bid] = .zero
+    /// Moves `amount` along `arc`, keeping the flow's cost and each bid's used edges.
+    @inline(__always)
+    private mutating func move(_ arc: Int, _ amount: Int32) {
+        let pair = arc >> 1
+        let before = residual[2 * pair + 1]
+        residual[arc] -= amount
+        residual[arc ^ 1] += amount
+        guard pair < edgeCount else { return }
+        let after = residual[2 * pair + 1]
+        let bid = Int(edgeBid[pair])
+        if before == 0 && after > 0 {
+            usedEdges[bid] += 1
+        } else if before > 0 && after == 0 {
+            usedEdges[bid] -= 1
         }
-        for offer in 0..<offerCount {
-            let arc = 2 * (bidCount + edgeCount + offer)
-            residual[arc] = offerFree[offer]
-            residual[arc + 1] = 0
-            potential[1 + bidCount + offer] = .zero
-        }
-        // Initial potentials: all arcs point forward (bids → offers → sink), so these shortest
-        // distances are the cheapest arc into each offer and, for the sink, the cheapest offer
-        // or 0 (an unplaced child).
-        var reachedOffer = [Bool](repeating: false, count: offerCount)
-        for edge in 0..<edgeCount {
-            let arc = 2 * (bidCount + edge)
-            let bid = Int(edgeBid[edge])
-            let usable = !removed[edge] && fixedEdge[bid] < 0
-            residual[arc] = usable ? problem.bidSize[bid] : 0
-            residual[arc + 1] = 0
-            guard usable else { continue }
-            let offer = Int(problem.edgeOffer[edge])
-            if !reachedOffer[offer] || problem.edgeCost[edge] < potential[1 + bidCount + offer] {
-                potential[1 + bidCount + offer] = problem.edgeCost[edge]
-                reachedOffer[offer] = true
-            }
-        }
-        var sinkPotential = ClearingCost.zero
-        for offer in 0..<offerCount where offerFree[offer] > 0 {
-            sinkPotential = min(sinkPotential, potential[1 + bidCount + offer])
-        }
-        potential[Int(sink)] = sinkPotential
+        flowCost = flowCost + problem.edgeCost[pair] * Int64(after - before)
+    }
 
-        for bid in 0..<bidCount {
-            while residual[2 * bid] > 0 {
-                ship(from: bid)
+    /// Ships every positive excess to deficits along shortest paths, restoring a balanced,
+    /// optimal flow.
+    private mutating func repair() {
+        while let node = active.popLast() {
+            while excess[Int(node)] > 0 {
+                route(from: Int(node))
             }
         }
-
-        var cost = fixedCost
-        for edge in 0..<edgeCount {
-            let amount = flow(onEdge: edge)
-            if amount > 0 { cost = cost + problem.edgeCost[edge] * Int64(amount) }
-        }
-        return cost
     }
 
-    /// Ships as many of `bid`'s remaining children as the shortest path to the sink carries.
-    private mutating func ship(from bid: Int) {
-        let start = Int32(1 + bid)
-        shortestPathToSink(from: start)
-        // Potentials: settled nodes gain their distance minus the sink's; the rest keep theirs
+    /// Ships as much of `start`'s excess as the shortest path to the nearest deficit carries.
+    private mutating func route(from start: Int) {
+        let target = shortestPathToDeficit(from: start)
+        // Potentials: settled nodes gain their distance minus the target's; the rest keep theirs
         // (the textbook update shifted by a constant, which leaves reduced costs unchanged).
-        let sinkDistance = distance[Int(sink)]
+        let targetDistance = distance[target]
         for node in settled {
-            potential[Int(node)] = potential[Int(node)] + distance[Int(node)] - sinkDistance
+            potential[Int(node)] = potential[Int(node)] + distance[Int(node)] - targetDistance
         }
-        var amount = residual[2 * bid]
-        var node = sink
+        var amount = Int32(min(excess[start], -excess[target]))
+        var node = target
         while node != start {
-            let arc = Int(parentArc[Int(node)])
+            let arc = Int(parentArc[node])
             amount = min(amount, residual[arc])
-            node = arcHead[arc ^ 1]
+            node = Int(arcHead[arc ^ 1])
         }
-        node = sink
+        node = target
         while node != start {
-            let arc = Int(parentArc[Int(node)])
-            residual[arc] -= amount
-            residual[arc ^ 1] += amount
-            node = arcHead[arc ^ 1]
+            let arc = Int(parentArc[node])
+            move(arc, amount)
+            node = Int(arcHead[arc ^ 1])
         }
-        residual[2 * bid] -= amount
-        residual[2 * bid + 1] += amount
+        excess[start] -= Int(amount)
+        excess[target] += Int(amount)
     }
 
-    /// Dijkstra on reduced costs from `start`, stopping when the sink is settled. The sink is
-    /// always reachable: the start bid's own unplaced arc has room while it has children to ship.
-    private mutating func shortestPathToSink(from start: Int32) {
+    /// Dijkstra on reduced costs from `start`, stopping when a node with a deficit is settled.
+    /// One is always reachable: the flow problem is feasible (every child may stay unplaced).
+    private mutating func shortestPathToDeficit(from start: Int) -> Int {
         stamp &+= 1
         if stamp == 0 {
             reachedStamp = reachedStamp.map { _ in 0 }
@@ -335,22 +391,22 @@ struct ComponentSolver {
         }
         heap.removeAll()
         settled.removeAll(keepingCapacity: true)
-        distance[Int(start)] = .zero
-        reachedStamp[Int(start)] = stamp
-        heap.push(.zero, node: start)
+        distance[start] = .zero
+        reachedStamp[start] = stamp
+        heap.push(.zero, node: Int32(start))
         while let (cost, node) = heap.pop() {
             let tail = Int(node)
             if settledStamp[tail] == stamp { continue }
             settledStamp[tail] = stamp
             settled.append(node)
-            if node == sink { return }
+            if excess[tail] < 0 { return tail }
             let tailPotential = potential[tail]
             for index in Int(nodeArcStart[tail])..<Int(nodeArcStart[tail + 1]) {
                 let arc = Int(nodeArcs[index])
                 guard residual[arc] > 0 else { continue }
                 let head = Int(arcHead[arc])
-                if head == 0 || settledStamp[head] == stamp { continue }
-                let reduced = arcCost[arc] + tailPotential - potential[head]
+                if settledStamp[head] == stamp { continue }
+                let reduced = arcCost(arc) + tailPotential - potential[head]
                 assert(reduced >= .zero, "potentials must keep reduced costs non-negative")
                 let candidate = cost + reduced
                 if reachedStamp[head] != stamp || candidate < distance[head] {
@@ -361,7 +417,39 @@ struct ComponentSolver {
                 }
             }
         }
-        preconditionFailure("the sink is always reachable through the unplaced arc")
+        preconditionFailure("a deficit is always reachable in a feasible flow problem")
+    }
+
+    /// The edge to branch on: among groups the relaxation split or placed only in part, the
+    /// first in waiting order, and its edge with most flow (lowest offer on ties); nil if none.
+    private func splitGroupEdge() -> Int? {
+        for bid in groupBids.lazy.map(Int.init) where fixedEdge[bid] < 0 && isSplit(bid) {
+            var heaviest = -1
+            for edge in Int(problem.edgeStart[bid])..<Int(problem.edgeStart[bid + 1]) where flow(onEdge: edge) > 0 {
+                if heaviest < 0 || flow(onEdge: edge) > flow(onEdge: heaviest) { heaviest = edge }
+            }
+            return heaviest
+        }
+        return nil
+    }
+
+    /// True when the flow sends the bid's children to more than one offer, or places only some.
+    private func isSplit(_ bid: Int) -> Bool {
+        usedEdges[bid] > 1 || (usedEdges[bid] == 1 && residual[2 * unplacedPair(bid) + 1] > 0)
+    }
+
+    private func flow(onEdge edge: Int) -> Int32 {
+        residual[2 * edge + 1]
+    }
+
+    private func currentAssignment() -> [Int32] {
+        (0..<bidCount).map { bid in
+            if fixedEdge[bid] >= 0 { return fixedEdge[bid] }
+            for edge in Int(problem.edgeStart[bid])..<Int(problem.edgeStart[bid + 1]) where flow(onEdge: edge) > 0 {
+                return Int32(edge)
+            }
+            return -1
+        }
     }
 }
 

@@ -142,8 +142,24 @@ public enum BidRepository {
         return record
     }
 
-    /// Moves a locked bid to `withdrawn`, audited.
+    /// Moves a locked bid to `withdrawn`, audited. A live proposal for it is withdrawn too and
+    /// its beds are released.
     public static func withdraw(_ current: BidRecord, actor: Actor, on connection: PostgresConnection) throws -> BidRecord {
+        let withdrawn = try connection.query(
+            """
+            WITH live AS (
+                SELECT id, status FROM proposals WHERE bid_id = $1 AND status IN ('proposed', 'accepted', 'signed_off') FOR UPDATE
+            )
+            UPDATE proposals p SET status = 'withdrawn', version = p.version + 1, updated_at = now()
+            FROM live WHERE p.id = live.id RETURNING p.id, live.status AS previous
+            """,
+            [current.id]
+        )
+        for row in withdrawn.rows {
+            let proposal = try row.string("id")
+            try connection.query("UPDATE bed_occupancy SET active = false, released_at = now() WHERE proposal_id = $1::uuid AND active", [proposal])
+            try AuditLog.record(connection, actor: actor, action: "proposal.withdraw", entity: "proposal", entityID: proposal, before: try row.string("previous"), after: "withdrawn")
+        }
         let row = try connection.query(
             "UPDATE bids SET status = 'withdrawn', version = version + 1, updated_at = now() WHERE id = $1 RETURNING \(columns)", [current.id]
         ).first

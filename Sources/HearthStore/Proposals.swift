@@ -76,7 +76,7 @@ public enum ProposalRepository {
         (SELECT pl.id FROM placements pl WHERE pl.proposal_id = p.id) AS placement_id
         """
 
-    /// Proposals where `authority` places or hosts (all for nil), newest first.
+    /// Proposals where `authority` places or hosts (all for nil), oldest first.
     public static func list(authority: String?, status: String?, limit: Int, after: ListCursor?, on connection: PostgresConnection) throws -> [ProposalRecord] {
         var parameters: [any PostgresBindable] = [authority, status, limit]
         var cursor = ""
@@ -169,6 +169,7 @@ public enum ProposalRepository {
 
     /// The host authority confirms from `startDate`: the holds become the placement's beds, the
     /// bid is placed. The database refuses a bed or a child booked twice for overlapping dates.
+    /// (A bid withdrawn meanwhile has already withdrawn its proposal, so it cannot get here.)
     public static func confirm(
         _ proposal: ProposalRecord, startDate: CalendarDate, caller: Caller, on connection: PostgresConnection
     ) throws -> (ProposalRecord, PlacementRecord) {
@@ -283,8 +284,15 @@ public enum PlacementRepository {
         }
         try connection.query("UPDATE placements SET end_date = $2::date, version = version + 1, updated_at = now() WHERE id = $1", [placement.id, endDate.iso])
         try connection.enter(.all)
+        // Ending on the first day means the child never stayed a night: the beds are released.
         try connection.query(
-            "UPDATE bed_occupancy SET during = daterange(lower(during), $2::date) WHERE placement_id = $1 AND active",
+            """
+            UPDATE bed_occupancy
+            SET during = CASE WHEN $2::date > lower(during) THEN daterange(lower(during), $2::date) ELSE during END,
+                active = $2::date > lower(during),
+                released_at = CASE WHEN $2::date > lower(during) THEN released_at ELSE now() END
+            WHERE placement_id = $1 AND active
+            """,
             [placement.id, endDate.iso]
         )
         try AuditLog.record(connection, actor: caller.actor, action: "placement.end", entity: "placement", entityID: placement.id.postgresText, before: "active", after: "ended")

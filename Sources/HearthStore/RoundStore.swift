@@ -131,3 +131,25 @@ public enum RoundStore {
         try connection.query("SELECT clearing_paused FROM control").first?.bool("clearing_paused") ?? false
     }
 }
+
+/// Region-wide switches in the `control` table.
+public enum ControlStore {
+    /// Pauses or resumes automatic clearing on every daemon, audited. Daemons check the flag
+    /// before every round; resuming also wakes them (NOTIFY) so clearing restarts at once.
+    /// Returns false when it was already in that state.
+    @discardableResult
+    public static func setPaused(_ paused: Bool, actor: Actor, on connection: PostgresConnection) throws -> Bool {
+        let changed = try connection.query(
+            "UPDATE control SET clearing_paused = $1, changed_at = now(), changed_by = $2 WHERE clearing_paused IS DISTINCT FROM $1",
+            [paused, actor.kind]
+        ).affectedRows > 0
+        if changed {
+            try AuditLog.record(
+                connection, actor: actor, action: paused ? "clearing.pause" : "clearing.resume", entity: "control", entityID: nil,
+                before: paused ? "running" : "paused", after: paused ? "paused" : "running"
+            )
+            try connection.notify("hearth_market", payload: paused ? "paused" : "resumed")
+        }
+        return changed
+    }
+}

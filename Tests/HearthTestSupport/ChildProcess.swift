@@ -6,12 +6,13 @@ import Glibc
 
 /// One of Hearth's real programs, started by a test the way a user starts it.
 ///
-/// Spawned with `posix_spawn`; output goes to a file the test can read; `waitForExit` polls
+/// Spawned with `posix_spawn`; output and errors go to files the test can read; `waitForExit` polls
 /// `waitpid`, so a daemon the program leaves behind cannot make the wait hang.
 public final class ChildProcess {
     /// The child's process id.
     public let pid: pid_t
     private let outputURL: URL
+    private let errorURL: URL
     private var exitStatus: Int32?
 
     /// The folder holding the built programs: `HEARTH_BIN_DIR`, else the folder of the running
@@ -35,7 +36,9 @@ public final class ChildProcess {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw TestDatabaseError("\(executable) is not built: run swift build first")
         }
-        outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-test-\(UUID().uuidString).log")
+        let stem = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-test-\(UUID().uuidString)").path
+        outputURL = URL(fileURLWithPath: stem + ".out")
+        errorURL = URL(fileURLWithPath: stem + ".err")
         var argv = [executable] + arguments
         if let directory {
             argv = ["/usr/bin/env", "-C", directory.path] + argv
@@ -49,7 +52,7 @@ public final class ChildProcess {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        posix_spawn_file_actions_addopen(&actions, 2, errorURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         let cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         let cEnvironment: [UnsafeMutablePointer<CChar>?] = environmentStrings.map { strdup($0) } + [nil]
         defer {
@@ -71,11 +74,17 @@ public final class ChildProcess {
             waitpid(pid, &status, 0)
         }
         try? FileManager.default.removeItem(at: outputURL)
+        try? FileManager.default.removeItem(at: errorURL)
     }
 
-    /// Everything the program printed so far (standard output and error together).
-    public var output: String {
+    /// What the program printed on standard output so far.
+    public var standardOutput: String {
         (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
+    }
+
+    /// Everything the program printed so far: standard output, then standard error.
+    public var output: String {
+        standardOutput + ((try? String(contentsOf: errorURL, encoding: .utf8)) ?? "")
     }
 
     /// Sends a signal (e.g. `SIGTERM`).
@@ -101,14 +110,24 @@ public final class ChildProcess {
         }
     }
 
+    /// What a finished program did.
+    public struct Outcome: Sendable {
+        /// Exit code (128 + signal when killed).
+        public let status: Int32
+        /// Standard output, then standard error.
+        public let output: String
+        /// Standard output alone (for `--json`).
+        public let standardOutput: String
+    }
+
     /// Runs a program to completion and returns its exit code and output.
-    public static func run(_ program: String, _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:], timeout: Double = 120) async throws -> (status: Int32, output: String) {
+    public static func run(_ program: String, _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:], timeout: Double = 120) async throws -> Outcome {
         let child = try ChildProcess(program, arguments, in: directory, environment: environment)
         guard let status = try await child.waitForExit(timeout: timeout) else {
             child.send(SIGKILL)
             throw TestDatabaseError("\(program) \(arguments.joined(separator: " ")) did not finish within \(timeout) s:\n\(child.output)")
         }
-        return (status, child.output)
+        return Outcome(status: status, output: child.output, standardOutput: child.standardOutput)
     }
 }
 

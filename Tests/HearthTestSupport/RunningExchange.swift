@@ -16,8 +16,9 @@ public final class RunningExchange {
     private let keys: [String: String]
 
     /// Seeds `databaseURL` (migrated, demo members and keys, plus one operator key for Kent)
-    /// and starts hearthd on it with extra `arguments`.
-    public init(databaseURL: String, arguments: [String] = [], environment: [String: String] = [:]) async throws {
+    /// and starts hearthd on it with extra `arguments`. Clearing starts paused unless
+    /// `clearing` is true, so tests of the market see exactly what they posted.
+    public init(databaseURL: String, clearing: Bool = false, arguments: [String] = [], environment: [String: String] = [:]) async throws {
         self.databaseURL = databaseURL
         let env = ["HEARTH_DATABASE_URL": databaseURL].merging(environment) { $1 }
         var keys: [String: String] = [:]
@@ -36,6 +37,10 @@ public final class RunningExchange {
             throw TestDatabaseError("key issue failed: \(issued.output)")
         }
         keys["E10000016/operator"] = String(operatorKey)
+        if !clearing {
+            let paused = try await ChildProcess.run("hearthctl", ["pause"], environment: env)
+            guard paused.status == 0 else { throw TestDatabaseError("pause failed: \(paused.output)") }
+        }
         self.keys = keys
         let port = try freeLocalPort()
         baseURL = "http://127.0.0.1:\(port)"
