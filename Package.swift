@@ -40,16 +40,19 @@ let package = Package(
         .target(name: "HearthStore", dependencies: ["LibPQ", "HearthCore", logging, crypto]),
         /// Clearing rounds: snapshot, exact solve on the Dispatch worker pool, commit; the daemon's loop.
         .target(name: "HearthClearing", dependencies: ["HearthStore", "HearthCore", logging, serviceLifecycle]),
+        /// Settlement: the nightly run, the double-entry ledger, netting, statements, contributions.
+        .target(name: "HearthSettlement", dependencies: ["HearthStore", "HearthCore", logging]),
         /// The HTTP API served by hearthd.
-        .target(name: "HearthAPI", dependencies: ["HearthStore", hummingbird, httpTypes, crypto, logging, metrics, prometheus, serviceLifecycle]),
+        .target(name: "HearthAPI", dependencies: ["HearthStore", "HearthSettlement", hummingbird, httpTypes, crypto, logging, metrics, prometheus, serviceLifecycle]),
         /// Configuration shared by the three programs (flags > environment > defaults).
         .target(name: "HearthCLI", dependencies: ["HearthStore", argumentParser, logging]),
         .executableTarget(name: "hearthd", dependencies: ["HearthAPI", "HearthClearing", "HearthCLI", argumentParser, logging, serviceLifecycle]),
-        .executableTarget(name: "hearthctl", dependencies: ["HearthStore", "HearthClearing", "HearthCLI", argumentParser, logging]),
-        .executableTarget(name: "hearth-settle", dependencies: ["HearthStore", "HearthCLI", argumentParser, logging]),
+        .executableTarget(name: "hearthctl", dependencies: ["HearthStore", "HearthClearing", "HearthSettlement", "HearthCLI", argumentParser, logging]),
+        .executableTarget(name: "hearth-settle", dependencies: ["HearthStore", "HearthSettlement", "HearthCLI", argumentParser, logging]),
         /// Helpers shared by the test targets: the live test database and the built programs.
         .target(name: "HearthTestSupport", dependencies: ["LibPQ"], path: "Tests/HearthTestSupport"),
         .testTarget(name: "HearthCoreTests", dependencies: ["HearthCore"]),
+        .testTarget(name: "HearthSettlementTests", dependencies: ["HearthSettlement", "HearthTestSupport"]),
         .testTarget(name: "LibPQTests", dependencies: ["LibPQ", "HearthTestSupport"]),
         .testTarget(name: "HearthStoreTests", dependencies: ["HearthStore", "HearthTestSupport"]),
         .testTarget(name: "HearthAPITests", dependencies: ["HearthAPI", "HearthTestSupport", hummingbirdTesting]),
