@@ -9,6 +9,7 @@ let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", packa
 let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
 let hummingbirdTesting = Target.Dependency.product(name: "HummingbirdTesting", package: "hummingbird")
 let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
+let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 
 let package = Package(
@@ -28,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         /// The system C library, libpq, with a shim that re-exports the macros Swift cannot import.
@@ -39,11 +41,11 @@ let package = Package(
         /// PostgreSQL-backed storage: migrations, the embedded cluster, repositories.
         .target(name: "HearthStore", dependencies: ["LibPQ", "HearthCore", logging, crypto]),
         /// Clearing rounds: snapshot, exact solve on the Dispatch worker pool, commit; the daemon's loop.
-        .target(name: "HearthClearing", dependencies: ["HearthStore", "HearthCore", logging, serviceLifecycle]),
+        .target(name: "HearthClearing", dependencies: ["HearthStore", "HearthCore", logging, metrics, serviceLifecycle]),
         /// Settlement: the nightly run, the double-entry ledger, netting, statements, contributions.
         .target(name: "HearthSettlement", dependencies: ["HearthStore", "HearthCore", logging]),
         /// The HTTP API served by hearthd.
-        .target(name: "HearthAPI", dependencies: ["HearthStore", "HearthSettlement", hummingbird, httpTypes, crypto, logging, metrics, prometheus, serviceLifecycle]),
+        .target(name: "HearthAPI", dependencies: ["HearthStore", "HearthSettlement", hummingbird, httpTypes, nioCore, crypto, logging, metrics, prometheus, serviceLifecycle]),
         /// Configuration shared by the three programs (flags > environment > defaults).
         .target(name: "HearthCLI", dependencies: ["HearthStore", argumentParser, logging]),
         .executableTarget(name: "hearthd", dependencies: ["HearthAPI", "HearthClearing", "HearthCLI", argumentParser, logging, serviceLifecycle]),

@@ -1,15 +1,24 @@
 import HearthStore
 import Hummingbird
+import NIOCore
 
 /// The per-request context: Hummingbird's core storage plus the authenticated caller.
 public struct HearthRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The caller behind the request's API key; set by `AuthenticationMiddleware`.
     public var caller: Caller?
+    /// True when the client connected from this host (loopback).
+    public let isLocalClient: Bool
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
         self.caller = nil
+        switch source.channel.remoteAddress {
+        case .v4(let address)?: self.isLocalClient = address.host.hasPrefix("127.")
+        case .v6(let address)?: self.isLocalClient = address.host == "::1" || address.host.hasPrefix("::ffff:127.")
+        case .unixDomainSocket?: self.isLocalClient = true
+        case nil: self.isLocalClient = false
+        }
     }
 
     /// Bodies larger than this are refused with 413 before they are read.

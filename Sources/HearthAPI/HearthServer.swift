@@ -33,14 +33,19 @@ public enum HearthServer {
     public static func makeApplication(
         database: HearthDatabase,
         resources: Resources,
+        metrics: HearthMetrics,
         settings: Settings,
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router(context: HearthRequestContext.self)
-        router.add(middleware: ProblemMiddleware())
+        // Outermost first: metrics and the request log see every answer, after ProblemMiddleware
+        // has turned errors into problems with their real status.
+        router.add(middleware: MetricsMiddleware())
         router.add(middleware: LogRequestsMiddleware(.info))
+        router.add(middleware: ProblemMiddleware())
         HealthRoutes(database: database).register(on: router)
+        MetricsRoutes(metrics: metrics, database: database).register(on: router)
         resources.contract.register(on: router)
         let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(database: database))
         AuthorityRoutes(database: database).register(on: v1)

@@ -3,6 +3,7 @@ import HearthCore
 import HearthStore
 import LibPQ
 import Logging
+import Metrics
 
 /// Runs one clearing round: snapshot the market, solve exactly on the Dispatch worker pool, and
 /// commit the proposals, re-checking what changed since the snapshot.
@@ -69,6 +70,11 @@ public struct RoundRunner: Sendable {
                 try RoundStore.finish(summary, on: transaction)
                 return (summary, committed.skipped)
             }
+            Counter(label: "hearth_rounds_total", dimensions: [("trigger", trigger.rawValue), ("outcome", "committed")]).increment()
+            Metrics.Timer(label: "hearth_round_duration_seconds").recordSeconds(Date().timeIntervalSince(started))
+            Counter(label: "hearth_children_placed_total", dimensions: [("urgency", "emergency")]).increment(by: summary.childrenPlaced.emergency)
+            Counter(label: "hearth_children_placed_total", dimensions: [("urgency", "urgent")]).increment(by: summary.childrenPlaced.urgent)
+            Counter(label: "hearth_children_placed_total", dimensions: [("urgency", "planned")]).increment(by: summary.childrenPlaced.planned)
             logger.info(
                 "clearing round committed",
                 metadata: [
@@ -79,6 +85,7 @@ public struct RoundRunner: Sendable {
             )
             return summary
         } catch {
+            Counter(label: "hearth_rounds_total", dimensions: [("trigger", trigger.rawValue), ("outcome", "failed")]).increment()
             try? connection.transaction(scope: .all) { transaction in
                 try RoundStore.fail(roundID, error: String(describing: type(of: error)), on: transaction)
             }

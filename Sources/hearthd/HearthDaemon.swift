@@ -27,24 +27,28 @@ struct HearthDaemon: AsyncParsableCommand {
         let listening = try server.resolved()
         let workers = try clearing.resolvedWorkers()
         let resources = try HearthServer.Resources.load()
+        let metrics = HearthMetrics.bootstrap()
         let opened = try await HearthDatabase.open(
             url: database.resolvedURL(), poolSize: 10, applicationName: "hearthd", logger: logger
         )
         let application = HearthServer.makeApplication(
             database: opened,
             resources: resources,
+            metrics: metrics,
             settings: .init(host: listening.host, port: listening.port),
             logger: logger,
             onServerRunning: { port in
                 logger.notice("hearthd is serving", metadata: ["url": "http://\(listening.host):\(port)", "embedded_database": "\(opened.isEmbedded)"])
             }
         )
+        let heartbeat = HeartbeatService(database: opened, daemonID: UUID(), workers: workers, version: HearthVersion.current, logger: logger)
         let rounds = ClearingService(
-            database: opened, runner: RoundRunner(database: opened, workers: workers, daemonID: UUID(), logger: logger), logger: logger
+            database: opened, runner: RoundRunner(database: opened, workers: workers, daemonID: heartbeat.daemonID, logger: logger), logger: logger
         )
-        // Shut down in reverse order: stop taking requests first, then let a round in progress finish.
+        // Shut down in reverse order: stop taking requests first, then let a round in progress
+        // finish, then record the daemon as stopped.
         let group = ServiceGroup(
-            configuration: .init(services: [rounds, application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration: .init(services: [heartbeat, rounds, application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
         do {
             try await group.run()

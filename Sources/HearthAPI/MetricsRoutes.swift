@@ -1,0 +1,87 @@
+import Foundation
+import HearthCore
+import HearthStore
+import Hummingbird
+import Metrics
+import NIOCore
+import Prometheus
+
+/// Prometheus metrics for hearthd: what swift-metrics records (HTTP requests by route and
+/// status with latency histograms, rounds, round duration, children placed) plus gauges read
+/// at scrape time (pool connections in use, open bids and offers, proposals by state,
+/// settlement lag). Nothing about a child is ever a label.
+public final class HearthMetrics: Sendable {
+    let registry: PrometheusCollectorRegistry
+
+    /// Creates the registry and makes it swift-metrics' backend for the whole process. Call once.
+    public static func bootstrap() -> HearthMetrics {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return HearthMetrics(registry: registry)
+    }
+
+    /// Metrics that no backend collects (tests that build the router without bootstrapping).
+    public static func unbootstrapped() -> HearthMetrics {
+        HearthMetrics(registry: PrometheusCollectorRegistry())
+    }
+
+    private init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+    }
+
+    private func gauge(_ name: String, unit: String = "", help: String, labels: [(String, String)] = []) -> Prometheus.Gauge {
+        registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "hearth", metricName: name, unitName: unit, helpText: help), labels: labels)
+    }
+
+    /// Refreshes the scrape-time gauges and renders everything in Prometheus text format.
+    func render(database: HearthDatabase) async throws -> ByteBuffer {
+        gauge("pool_connections_in_use", help: "Database connections lent out").set(Double(database.pool.inUse))
+        gauge("pool_connections", help: "Database connections the pool may hold").set(Double(database.pool.size))
+        let yesterday = CalendarDate.today().adding(days: -1)
+        let figures = try await database.transaction(scope: .all) { connection in
+            let states = try connection.query("SELECT status, count(*) AS n FROM proposals GROUP BY status").rows.map {
+                (try $0.string("status"), try $0.int("n"))
+            }
+            let market = try connection.query(
+                """
+                SELECT (SELECT count(*) FROM bids WHERE status = 'open') AS bids,
+                       (SELECT count(*) FROM offers WHERE status = 'open') AS offers,
+                       (SELECT max(through_date) FROM settlement_runs WHERE status = 'completed')::text AS settled
+                """
+            ).first
+            return (states, try market?.int("bids") ?? 0, try market?.int("offers") ?? 0, try market?.optionalString("settled"))
+        }
+        var seen = Set<String>()
+        for (state, count) in figures.0 {
+            seen.insert(state)
+            gauge("proposals", help: "Proposals by state", labels: [("state", state)]).set(Double(count))
+        }
+        for state in ["proposed", "accepted", "signed_off", "confirmed", "declined", "lapsed", "withdrawn"] where !seen.contains(state) {
+            gauge("proposals", help: "Proposals by state", labels: [("state", state)]).set(0.0)
+        }
+        gauge("open_bids", help: "Open bids").set(Double(figures.1))
+        gauge("open_offers", help: "Open offers").set(Double(figures.2))
+        let settled = figures.3.flatMap(CalendarDate.init(iso:))
+        let lag = settled.map { yesterday.dayNumber - $0.dayNumber } ?? -1
+        gauge("settlement_lag", unit: "days", help: "Nights between yesterday and the last night settled (-1: never settled)").set(Double(lag))
+        return ByteBuffer(bytes: registry.emitToBuffer())
+    }
+}
+
+/// `GET /metrics`, for scrapers on the same host only (loopback clients); others get a 404.
+struct MetricsRoutes {
+    let metrics: HearthMetrics
+    let database: HearthDatabase
+
+    func register(on router: Router<HearthRequestContext>) {
+        router.get("metrics") { _, context in
+            guard context.isLocalClient else {
+                throw Problem(status: .notFound, title: "Not found", detail: "metrics are served to this host only")
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: try await metrics.render(database: database))
+            )
+        }
+    }
+}

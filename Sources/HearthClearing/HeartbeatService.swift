@@ -1,0 +1,48 @@
+import Foundation
+import HearthStore
+import Logging
+import ServiceLifecycle
+
+/// Registers this hearthd in `daemons` and heartbeats every `DaemonStore.heartbeatSeconds`;
+/// on graceful shutdown records it as stopped. A daemon killed outright simply stops
+/// heartbeating and `hearthctl status` shows it as not live after
+/// `DaemonStore.livenessWindowSeconds`; what it held is recovered without an operator (its
+/// round lock ends with its database session; its proposals lapse as usual).
+public final class HeartbeatService: Service {
+    /// This daemon's id, recorded with its rounds.
+    public let daemonID: UUID
+    private let database: HearthDatabase
+    private let workers: Int
+    private let version: String
+    private let logger: Logger
+
+    public init(database: HearthDatabase, daemonID: UUID, workers: Int, version: String, logger: Logger) {
+        self.database = database
+        self.daemonID = daemonID
+        self.workers = workers
+        self.version = version
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let (id, workers, version) = (daemonID, self.workers, self.version)
+        let host = ProcessInfo.processInfo.hostName
+        let pid = Int(ProcessInfo.processInfo.processIdentifier)
+        try await database.transaction(scope: .all) { connection in
+            try DaemonStore.register(id: id, host: host, pid: pid, version: version, workers: workers, on: connection)
+        }
+        logger.info("daemon registered", metadata: ["daemon": "\(id)"])
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(DaemonStore.heartbeatSeconds))
+                if Task.isCancelled { break }
+                do {
+                    try await self.database.transaction(scope: .all) { try DaemonStore.heartbeat(id: id, state: "running", on: $0) }
+                } catch {
+                    self.logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        try? await database.transaction(scope: .all) { try DaemonStore.heartbeat(id: id, state: "stopped", on: $0) }
+    }
+}
