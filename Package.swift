@@ -10,6 +10,7 @@ let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummi
 let hummingbirdTesting = Target.Dependency.product(name: "HummingbirdTesting", package: "hummingbird")
 let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
 let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 
 let package = Package(
@@ -19,6 +20,7 @@ let package = Package(
         .executable(name: "hearthd", targets: ["hearthd"]),
         .executable(name: "hearthctl", targets: ["hearthctl"]),
         .executable(name: "hearth-settle", targets: ["hearth-settle"]),
+        .executable(name: "hearth-bench", targets: ["hearth-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -48,9 +50,11 @@ let package = Package(
         .target(name: "HearthAPI", dependencies: ["HearthStore", "HearthSettlement", hummingbird, httpTypes, nioCore, crypto, logging, metrics, prometheus, serviceLifecycle]),
         /// Configuration shared by the three programs (flags > environment > defaults).
         .target(name: "HearthCLI", dependencies: ["HearthStore", argumentParser, logging]),
-        .executableTarget(name: "hearthd", dependencies: ["HearthAPI", "HearthClearing", "HearthCLI", argumentParser, logging, serviceLifecycle]),
+        .executableTarget(name: "hearthd", dependencies: ["HearthAPI", "HearthClearing", "HearthCLI", argumentParser, logging, serviceLifecycle, unixSignals]),
         .executableTarget(name: "hearthctl", dependencies: ["HearthStore", "HearthClearing", "HearthSettlement", "HearthCLI", argumentParser, logging]),
         .executableTarget(name: "hearth-settle", dependencies: ["HearthStore", "HearthSettlement", "HearthCLI", argumentParser, logging]),
+        /// Benchmarks: South-East-shaped clearing instances, timed by worker count.
+        .executableTarget(name: "hearth-bench", dependencies: ["HearthCore", argumentParser]),
         /// Helpers shared by the test targets: the live test database and the built programs.
         .target(name: "HearthTestSupport", dependencies: ["LibPQ"], path: "Tests/HearthTestSupport"),
         .testTarget(name: "HearthCoreTests", dependencies: ["HearthCore"]),

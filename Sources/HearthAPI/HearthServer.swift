@@ -53,6 +53,7 @@ public enum HearthServer {
         BidRoutes(database: database, postcodes: resources.postcodes).register(on: v1)
         ProposalRoutes(database: database).register(on: v1)
         ExplainRoute(database: database).register(on: v1)
+        StatementRoutes(database: database).register(on: v1)
         return Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "hearthd"),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Synchronization
 
 /// Where the database is: `--database-url`, else `HEARTH_DATABASE_URL`, else the embedded
 /// cluster under `./.hearth/`.
@@ -122,17 +123,75 @@ private func resolveInteger(
 }
 
 /// Sets up swift-log once per process: one line per event on standard error, with metadata as
-/// `key=value` pairs.
+/// `key=value` pairs, at a level that can change while the process runs (SIGHUP in hearthd).
 public enum HearthLogging {
+    private static let level = Mutex(Logger.Level.info)
+
     /// Bootstraps the logging system and returns a logger for `label` at `level`.
     public static func bootstrap(label: String, level: Logger.Level) -> Logger {
+        Self.level.withLock { $0 = level }
         LoggingSystem.bootstrap { name in
-            var handler = StreamLogHandler.standardError(label: name)
-            handler.logLevel = level
-            return handler
+            SharedLevelLogHandler(base: StreamLogHandler.standardError(label: name))
         }
-        var logger = Logger(label: label)
-        logger.logLevel = level
-        return logger
+        return Logger(label: label)
+    }
+
+    /// Changes the level of every logger in the process.
+    public static func setLevel(_ level: Logger.Level) {
+        Self.level.withLock { $0 = level }
+    }
+
+    /// The level every logger in the process uses.
+    public static var currentLevel: Logger.Level {
+        level.withLock { $0 }
+    }
+
+    /// A `StreamLogHandler` whose level is the process-wide one.
+    struct SharedLevelLogHandler: LogHandler {
+        var base: StreamLogHandler
+
+        var logLevel: Logger.Level {
+            get { HearthLogging.currentLevel }
+            set { HearthLogging.setLevel(newValue) }
+        }
+
+        var metadata: Logger.Metadata {
+            get { base.metadata }
+            set { base.metadata = newValue }
+        }
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { base[metadataKey: key] }
+            set { base[metadataKey: key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            base.log(event: event)
+        }
+    }
+}
+
+/// Reads `KEY=VALUE` lines (the format of a systemd `EnvironmentFile`): blank lines and `#`
+/// comments are skipped, surrounding quotes removed.
+public enum EnvironmentFile {
+    /// The settings in `path`; throws a one-line error naming the file and line.
+    public static func read(_ path: String) throws -> [String: String] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ValidationError("cannot read the configuration file \(path)")
+        }
+        var values: [String: String] = [:]
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            guard let equals = line.firstIndex(of: "="), equals != line.startIndex else {
+                throw ValidationError("\(path) line \(index + 1) is not KEY=VALUE")
+            }
+            var value = String(line[line.index(after: equals)...]).trimmingCharacters(in: .whitespaces)
+            if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
+                value = String(value.dropFirst().dropLast())
+            }
+            values[String(line[..<equals]).trimmingCharacters(in: .whitespaces)] = value
+        }
+        return values
     }
 }

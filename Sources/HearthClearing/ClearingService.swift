@@ -9,7 +9,8 @@ import ServiceLifecycle
 ///
 /// Triggers that arrive while a round runs collapse into one. If another daemon holds the round
 /// lock the trigger is dropped: that daemon's round sees the same market. On graceful shutdown
-/// the loop stops taking triggers; a round in progress finishes (commits or rolls back) first.
+/// the loop stops taking triggers; a round still solving is abandoned (nothing of it is
+/// committed), and one committing finishes its transaction first.
 public final class ClearingService: Service {
     private let database: HearthDatabase
     private let runner: RoundRunner
@@ -60,6 +61,7 @@ public final class ClearingService: Service {
             }
         }
         ticking.cancel()
+        await runner.close()
         await listener.stop()
         forwarding.cancel()
         continuation.finish()
@@ -75,6 +77,8 @@ public final class ClearingService: Service {
             if try await runner.run(trigger: trigger, wait: false) == nil {
                 logger.debug("another process is running a round", metadata: ["trigger": "\(trigger.rawValue)"])
             }
+        } catch is CancellationError {
+            logger.notice("clearing round abandoned: shutting down", metadata: ["trigger": "\(trigger.rawValue)"])
         } catch {
             logger.error("clearing round failed", metadata: ["trigger": "\(trigger.rawValue)", "error": "\(error)"])
         }

@@ -1,22 +1,27 @@
+import Dispatch
 import Foundation
 import HearthCore
 import HearthStore
 import LibPQ
 import Logging
 import Metrics
+import Synchronization
 
 /// Runs one clearing round: snapshot the market, solve exactly on the Dispatch worker pool, and
 /// commit the proposals, re-checking what changed since the snapshot.
 ///
-/// The whole round runs on one pooled connection's Dispatch queue, holding a session advisory
-/// lock, so only one round runs at a time across every daemon and hearthctl; if the process
-/// dies, PostgreSQL ends the session and frees the lock.
+/// A session advisory lock, held on the runner's own connection for the whole round, lets only
+/// one round run at a time across every daemon and hearthctl; if the process dies, PostgreSQL
+/// ends the session and frees the lock. No transaction is open while the solver works, and the
+/// solve can be abandoned (the task cancelled, as at shutdown): nothing is then committed.
 public struct RoundRunner: Sendable {
     let database: HearthDatabase
     let solver: ClearingSolver
     let proposalLifetimeSeconds: Int
     let daemonID: UUID?
     let logger: Logger
+    /// One connection, private to the runner, that holds the round lock.
+    private let lockHolder: ConnectionPool
 
     /// - Parameters:
     ///   - workers: Dispatch workers that solve components in parallel.
@@ -28,41 +33,58 @@ public struct RoundRunner: Sendable {
         self.proposalLifetimeSeconds = proposalLifetimeSeconds
         self.daemonID = daemonID
         self.logger = logger
+        self.lockHolder = ConnectionPool(url: database.url, size: 1, applicationName: "hearth-round-lock", logger: logger)
     }
 
     /// Runs a round. If another round is running somewhere, waits for it when `wait` is true,
-    /// and otherwise returns nil at once.
+    /// and otherwise returns nil at once. Cancelling the calling task abandons the round.
     public func run(trigger: RoundTrigger, wait: Bool, today: CalendarDate = .today()) async throws -> RoundSummary? {
-        let runner = self
-        return try await database.pool.withConnection { connection in
-            try runner.runLocked(trigger: trigger, wait: wait, today: today, on: connection)
+        let key = RoundStore.advisoryLockKey
+        let locked = try await lockHolder.withConnection { connection -> Bool in
+            if wait {
+                try connection.query("SELECT pg_advisory_lock($1)", [key])
+                return true
+            }
+            return try connection.query("SELECT pg_try_advisory_lock($1) AS got", [key]).first?.bool("got") == true
+        }
+        guard locked else { return nil }
+        do {
+            let summary = try await runLocked(trigger: trigger, today: today)
+            try await unlock()
+            return summary
+        } catch {
+            try? await unlock()
+            throw error
         }
     }
 
-    private func runLocked(trigger: RoundTrigger, wait: Bool, today: CalendarDate, on connection: PostgresConnection) throws -> RoundSummary? {
-        if wait {
-            try connection.query("SELECT pg_advisory_lock($1)", [RoundStore.advisoryLockKey])
-        } else {
-            guard try connection.query("SELECT pg_try_advisory_lock($1) AS got", [RoundStore.advisoryLockKey]).first?.bool("got") == true else {
-                return nil
-            }
-        }
-        defer { _ = try? connection.query("SELECT pg_advisory_unlock($1)", [RoundStore.advisoryLockKey]) }
+    /// Closes the runner's lock connection.
+    public func close() async {
+        await lockHolder.close()
+    }
 
+    private func unlock() async throws {
+        let key = RoundStore.advisoryLockKey
+        _ = try await lockHolder.withConnection { try $0.query("SELECT pg_advisory_unlock($1)", [key]) }
+    }
+
+    private func runLocked(trigger: RoundTrigger, today: CalendarDate) async throws -> RoundSummary {
         let started = Date()
-        let roundID = try connection.transaction(scope: .all) { transaction in
+        let (daemonID, logger, lifetime) = (self.daemonID, self.logger, proposalLifetimeSeconds)
+        let roundID = try await database.transaction(scope: .all) { transaction in
             let lapsed = try ClearingStore.lapseExpired(on: transaction)
             if lapsed > 0 { logger.info("proposals lapsed", metadata: ["count": "\(lapsed)"]) }
             return try RoundStore.begin(trigger: trigger, daemonID: daemonID, on: transaction)
         }
         do {
-            let snapshot = try connection.transaction(scope: .all, isolation: .repeatableRead) { transaction in
+            let snapshot = try await database.transaction(scope: .all, isolation: .repeatableRead) { transaction in
                 try ClearingStore.snapshot(today: today, on: transaction)
             }
-            let result = try solver.solve(snapshot.instance)
-            let (summary, skipped) = try connection.transaction(scope: .all) { transaction in
+            let result = try await solve(snapshot.instance)
+            try Task.checkCancellation()
+            let (summary, skipped) = try await database.transaction(scope: .all) { transaction in
                 let committed = try ClearingStore.commit(
-                    result.proposals, snapshot: snapshot, roundID: roundID, expiresInSeconds: proposalLifetimeSeconds, on: transaction
+                    result.proposals, snapshot: snapshot, roundID: roundID, expiresInSeconds: lifetime, on: transaction
                 )
                 let summary = Self.summary(
                     of: result, committed: committed, snapshot: snapshot, roundID: roundID, trigger: trigger, started: started
@@ -86,10 +108,28 @@ public struct RoundRunner: Sendable {
             return summary
         } catch {
             Counter(label: "hearth_rounds_total", dimensions: [("trigger", trigger.rawValue), ("outcome", "failed")]).increment()
-            try? connection.transaction(scope: .all) { transaction in
-                try RoundStore.fail(roundID, error: String(describing: type(of: error)), on: transaction)
+            let reason = error is CancellationError ? "abandoned: the process was stopping" : String(describing: type(of: error))
+            try? await database.transaction(scope: .all) { transaction in
+                try RoundStore.fail(roundID, error: reason, on: transaction)
             }
             throw error
+        }
+    }
+
+    /// Solves on a Dispatch thread; if the calling task is cancelled, stops waiting at once and
+    /// throws `CancellationError` (the abandoned solve's result is discarded).
+    private func solve(_ instance: ClearingInstance) async throws -> ClearingResult {
+        let solver = self.solver
+        let outcome = SolveOutcome()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ClearingResult, any Error>) in
+                outcome.install(continuation)
+                DispatchQueue.global().async {
+                    outcome.finish(Result { try solver.solve(instance) })
+                }
+            }
+        } onCancel: {
+            outcome.finish(.failure(CancellationError()))
         }
     }
 
@@ -119,5 +159,48 @@ public struct RoundRunner: Sendable {
             compatiblePairs: result.summary.compatiblePairCount, proposals: committed.created, childrenPlaced: placed,
             totalDistanceKm: (distance * 1000).rounded() / 1000, totalWeeklyPence: weekly, solverMs: result.summary.solveSeconds * 1000
         )
+    }
+}
+
+/// Delivers a solve's result to its waiting task exactly once, whichever comes first: the
+/// result, or cancellation (which may arrive before the continuation is installed).
+private final class SolveOutcome: Sendable {
+    private enum State {
+        case waiting
+        case installed(CheckedContinuation<ClearingResult, any Error>)
+        case finished(Result<ClearingResult, any Error>)
+        case delivered
+    }
+
+    private let state = Mutex(State.waiting)
+
+    func install(_ continuation: CheckedContinuation<ClearingResult, any Error>) {
+        let early: Result<ClearingResult, any Error>? = state.withLock { state in
+            switch state {
+            case .finished(let result):
+                state = .delivered
+                return result
+            default:
+                state = .installed(continuation)
+                return nil
+            }
+        }
+        if let early { continuation.resume(with: early) }
+    }
+
+    func finish(_ result: Result<ClearingResult, any Error>) {
+        let waiting: CheckedContinuation<ClearingResult, any Error>? = state.withLock { state in
+            switch state {
+            case .waiting:
+                state = .finished(result)
+                return nil
+            case .installed(let continuation):
+                state = .delivered
+                return continuation
+            case .finished, .delivered:
+                return nil
+            }
+        }
+        waiting?.resume(with: result)
     }
 }

@@ -20,6 +20,9 @@ struct ClearingCost: Sendable, Hashable, Comparable {
 
     static let zero = ClearingCost(placement: 0, distance: 0, money: 0, seniority: 0, order: 0)
 
+    /// Above every reachable cost: the bound of a branch that cannot be taken. Never added to.
+    static let infeasible = ClearingCost(placement: .max, distance: .max, money: .max, seniority: .max, order: .max)
+
     static func + (lhs: ClearingCost, rhs: ClearingCost) -> ClearingCost {
         ClearingCost(
             placement: lhs.placement + rhs.placement, distance: lhs.distance + rhs.distance,

@@ -39,14 +39,16 @@ public struct ClearingSummary: Sendable, Hashable, Codable {
     public var compatiblePairCount: Int
     /// Number of connected components of the compatibility graph that were solved.
     public var componentCount: Int
-    /// Wall-clock time the round took to solve, in seconds.
+    /// Wall-clock time the whole round took (compatibility and solve), in seconds.
     public var solveSeconds: Double
+    /// The part of `solveSeconds` spent screening every pair for compatibility.
+    public var compatibilitySeconds: Double
 
     /// Creates a summary.
     public init(
         emergencyChildrenPlaced: Int, urgentChildrenPlaced: Int, plannedChildrenPlaced: Int,
         totalDistanceMetres: Int64, totalDistanceKm: Double, totalWeeklyCostPence: Int64,
-        compatiblePairCount: Int, componentCount: Int, solveSeconds: Double
+        compatiblePairCount: Int, componentCount: Int, solveSeconds: Double, compatibilitySeconds: Double = 0
     ) {
         self.emergencyChildrenPlaced = emergencyChildrenPlaced
         self.urgentChildrenPlaced = urgentChildrenPlaced
@@ -57,6 +59,7 @@ public struct ClearingSummary: Sendable, Hashable, Codable {
         self.compatiblePairCount = compatiblePairCount
         self.componentCount = componentCount
         self.solveSeconds = solveSeconds
+        self.compatibilitySeconds = compatibilitySeconds
     }
 
     /// Children placed with the given urgency.

@@ -25,18 +25,23 @@ import Foundation
 /// result does not depend on the number of workers. 3. A component is solved as a min-cost
 /// flow: each bid supplies its children, bid → offer arcs cost the per-child vector, offers
 /// drain to the sink up to their free beds, and a cost-0 bid → sink arc stands for "unplaced".
-/// Successive shortest paths (Dijkstra on reduced costs with potentials, from one bid at a
-/// time, stopping at the sink) ship every child; for single children this is the exact optimum
-/// (a b-matching), for groups a relaxation in which a group may be split. 4. Sibling groups must not be split: a depth-first branch and bound
-/// uses the flow as a lower bound and, whenever it splits a group (or places part of one),
-/// branches on that group's edge with most flow: the whole group goes there, or that edge is
-/// not used. Both branches keep every assignment that keeps groups whole, so the search is exact.
+/// Shortest paths (Dijkstra on reduced costs with potentials, from a node with excess to the
+/// nearest deficit) ship every child; for single children this is the exact optimum (a
+/// b-matching), for groups a relaxation in which a group may be split. 4. Sibling groups must
+/// not be split: a depth-first branch and bound uses the flow as a lower bound and, whenever it
+/// splits a group (or places part of one), branches on one of that group's edges: the whole
+/// group goes there, or that edge is not used. Both branches keep every assignment that keeps
+/// groups whole, so the search is exact. Each node starts from its parent's flow and potentials
+/// (only the changed arcs are repaired), and strong branching picks the edge whose branches
+/// raise the bound most (see `ComponentSolver`).
 ///
 /// **Worst case.** Components without groups: one shortest-path search per child (more only
-/// when a group ships in parts), O(C · E log V), usually far less as searches stop at the sink. With groups, branch and bound can in theory visit 2^G nodes, G being the
-/// number of compatible pairs of groups in one component (the problem is a generalised
-/// assignment problem, NP-hard); in practice the flow rarely splits a group and the search
-/// stays at the root or a few nodes.
+/// when a group ships in parts), O(C · E log V), usually far less as searches stop at the first
+/// deficit. With groups, branch and bound can in theory visit 2^G nodes, G being the number of
+/// compatible pairs of groups in one component (the problem is a generalised assignment
+/// problem, NP-hard). The flow bound is weak when groups compete with single children for
+/// multi-bed offers (a gap of 1–3 % in distance on dense South East instances), so dense
+/// instances with hundreds of groups in one component can take long; see Docs/performance.md.
 public struct ClearingSolver: Sendable {
     /// How many Dispatch workers solve components at once (at least 1).
     public var workerCount: Int
@@ -57,6 +62,7 @@ public struct ClearingSolver: Sendable {
         }
         let offers = instance.offers.sorted { UUID.precedes($0.id, $1.id) }
         let graph = CompatibilityGraph(bids: bids, offers: offers, declined: instance.declined, today: instance.today, workers: workerCount)
+        let screened = clock.now
         let costs = try Self.edgeCosts(graph: graph, bids: bids, offers: offers)
         let components = graph.components()
 
@@ -94,11 +100,11 @@ public struct ClearingSolver: Sendable {
             totalCost += offer.weeklyRatePence * Int64(bid.groupSize)
         }
         let elapsed = clock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         let summary = ClearingSummary(
             emergencyChildrenPlaced: placed[0], urgentChildrenPlaced: placed[1], plannedChildrenPlaced: placed[2],
             totalDistanceMetres: totalMetres, totalDistanceKm: totalKm, totalWeeklyCostPence: totalCost,
-            compatiblePairCount: graph.edgeOffer.count, componentCount: components.count, solveSeconds: seconds
+            compatiblePairCount: graph.edgeOffer.count, componentCount: components.count,
+            solveSeconds: elapsed.seconds, compatibilitySeconds: (screened - started).seconds
         )
         return ClearingResult(proposals: proposals, summary: summary)
     }
@@ -297,6 +303,13 @@ struct GraphComponent: Sendable {
             offerCapacity: offers.map { Int32(allOffers[Int($0)].freeBeds) },
             edgeStart: edgeStart, edgeOffer: edgeOffer, edgeCost: edgeCost
         )
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) * 1e-18
     }
 }
 

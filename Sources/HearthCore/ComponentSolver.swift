@@ -144,8 +144,8 @@ struct ComponentSolver {
         var best: (cost: ClearingCost, assignment: [Int32])?
         var stack: [Frame] = []
         solveRoot()
-        if let edge = splitGroupEdge() {
-            stack.append(Frame(edge: edge))
+        if let branches = branching() {
+            stack.append(Frame(branches: branches))
         } else {
             best = (bound, currentAssignment())
         }
@@ -155,26 +155,18 @@ struct ComponentSolver {
                 undo(decision)
                 stack[top].applied = nil
             }
-            let edge = stack[top].edge
-            let decision: Decision
-            switch stack[top].nextBranch {
-            case 0:
-                stack[top].nextBranch = 1
-                let bid = Int(edgeBid[edge])
-                guard offerFree[Int(problem.edgeOffer[edge])] >= problem.bidSize[bid] else { continue }
-                decision = .fix(edge)
-            case 1:
-                stack[top].nextBranch = 2
-                decision = .remove(edge)
-            default:
+            guard stack[top].next < stack[top].branches.count else {
                 stack.removeLast()
                 continue
             }
+            let decision = stack[top].branches[stack[top].next]
+            stack[top].next += 1
+            guard isFeasible(decision) else { continue }
             apply(decision)
             stack[top].applied = decision
             if let best, bound >= best.cost { continue }
-            if let split = splitGroupEdge() {
-                stack.append(Frame(edge: split))
+            if let branches = branching() {
+                stack.append(Frame(branches: branches))
             } else {
                 best = (bound, currentAssignment())
             }
@@ -189,9 +181,10 @@ struct ComponentSolver {
         case remove(Int)
     }
 
+    /// A node of the search: its two branches in the order they are explored.
     private struct Frame {
-        var edge: Int
-        var nextBranch = 0
+        var branches: [Decision]
+        var next = 0
         var applied: Decision?
     }
 
@@ -420,17 +413,63 @@ struct ComponentSolver {
         preconditionFailure("a deficit is always reachable in a feasible flow problem")
     }
 
-    /// The edge to branch on: among groups the relaxation split or placed only in part, the
-    /// first in waiting order, and its edge with most flow (lowest offer on ties); nil if none.
-    private func splitGroupEdge() -> Int? {
+    /// How many split groups strong branching evaluates at a node.
+    private static let strongBranchingCandidates = 8
+
+    /// The two branches of the current node, the one with the lower bound first; nil when no
+    /// group is split (the flow is then an assignment).
+    ///
+    /// Strong branching: for the first few split groups in waiting order, take the edge with most
+    /// flow and solve both of its branches (warm-started, then undone); branch on the edge whose
+    /// better branch has the highest bound (then the worse one), so the search closes the gap
+    /// fastest.
+    private mutating func branching() -> [Decision]? {
+        let candidates = splitGroupEdges(limit: Self.strongBranchingCandidates)
+        guard let first = candidates.first else { return nil }
+        guard candidates.count > 1 else { return [.fix(first), .remove(first)] }
+        var chosen: [Decision] = []
+        var chosenScore: (better: ClearingCost, worse: ClearingCost)?
+        for edge in candidates {
+            let fixBound = probe(.fix(edge))
+            let removeBound = probe(.remove(edge))
+            let score = (better: min(fixBound, removeBound), worse: max(fixBound, removeBound))
+            if let best = chosenScore, !(score.better > best.better || (score.better == best.better && score.worse > best.worse)) {
+                continue
+            }
+            chosen = fixBound <= removeBound ? [.fix(edge), .remove(edge)] : [.remove(edge), .fix(edge)]
+            chosenScore = score
+        }
+        return chosen
+    }
+
+    /// The bound of the branch `decision`, leaving the state as it was (up to an equally optimal
+    /// flow); `.infeasible` if the decision cannot be taken.
+    private mutating func probe(_ decision: Decision) -> ClearingCost {
+        guard isFeasible(decision) else { return .infeasible }
+        apply(decision)
+        let result = bound
+        undo(decision)
+        return result
+    }
+
+    private func isFeasible(_ decision: Decision) -> Bool {
+        guard case .fix(let edge) = decision else { return true }
+        return offerFree[Int(problem.edgeOffer[edge])] >= problem.bidSize[Int(edgeBid[edge])]
+    }
+
+    /// For up to `limit` groups the relaxation split or placed only in part, in waiting order,
+    /// the edge with most flow (lowest offer on ties).
+    private func splitGroupEdges(limit: Int) -> [Int] {
+        var edges: [Int] = []
         for bid in groupBids.lazy.map(Int.init) where fixedEdge[bid] < 0 && isSplit(bid) {
             var heaviest = -1
             for edge in Int(problem.edgeStart[bid])..<Int(problem.edgeStart[bid + 1]) where flow(onEdge: edge) > 0 {
                 if heaviest < 0 || flow(onEdge: edge) > flow(onEdge: heaviest) { heaviest = edge }
             }
-            return heaviest
+            edges.append(heaviest)
+            if edges.count == limit { break }
         }
-        return nil
+        return edges
     }
 
     /// True when the flow sends the bid's children to more than one offer, or places only some.

@@ -72,6 +72,23 @@ public struct ExchangeStatus: Sendable, Codable, Equatable {
     public let lastRound: RoundSummary?
     public let lastSettlement: SettlementRunSummary?
 
+    private enum CodingKeys: String, CodingKey {
+        case paused, daemons, openBids, openOffers, liveProposals, lastRound, lastSettlement
+    }
+
+    /// Encodes every key, with `null` for a round or settlement that never ran (a stable shape
+    /// for scripts).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(paused, forKey: .paused)
+        try container.encode(daemons, forKey: .daemons)
+        try container.encode(openBids, forKey: .openBids)
+        try container.encode(openOffers, forKey: .openOffers)
+        try container.encode(liveProposals, forKey: .liveProposals)
+        try container.encode(lastRound, forKey: .lastRound)
+        try container.encode(lastSettlement, forKey: .lastSettlement)
+    }
+
     /// Reads the whole picture in one snapshot.
     public static func read(on connection: PostgresConnection) throws -> ExchangeStatus {
         let counts = try connection.query(

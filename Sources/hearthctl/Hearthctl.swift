@@ -9,6 +9,6 @@ struct Hearthctl: AsyncParsableCommand {
         abstract: "Operate a Hearth exchange: migrations, members, keys, clearing and the ledger.",
         discussion: "Exit codes: 0 ok, 1 failure, 64 bad usage.",
         version: HearthVersion.current,
-        subcommands: [Migrate.self, AuthorityCommand.self, KeyCommand.self, DemoCommand.self, RoundCommand.self, Pause.self, Resume.self, Status.self]
+        subcommands: [Migrate.self, AuthorityCommand.self, KeyCommand.self, DemoCommand.self, RoundCommand.self, Pause.self, Resume.self, Status.self, LedgerCommand.self, ContributionsCommand.self]
     )
 }

@@ -25,7 +25,15 @@ struct RoundCommand: AsyncParsableCommand {
         func run() async throws {
             let workers = try clearing.resolvedWorkers()
             let summary = try await withDatabase(database, logging) { database in
-                try await RoundRunner(database: database, workers: workers, logger: database.logger).run(trigger: .operator, wait: true)
+                let runner = RoundRunner(database: database, workers: workers, logger: database.logger)
+                do {
+                    let summary = try await runner.run(trigger: .operator, wait: true)
+                    await runner.close()
+                    return summary
+                } catch {
+                    await runner.close()
+                    throw error
+                }
             }
             guard let summary else { throw ValidationError("no round ran") }
             if json {

@@ -13,7 +13,7 @@ struct HearthDaemon: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hearthd",
         abstract: "The Hearth daemon: serves the REST API and clears bids against offers.",
-        discussion: "Serves until SIGTERM or SIGINT, then drains and exits 0. Without a database URL it uses (and creates) an embedded PostgreSQL cluster under ./.hearth/.",
+        discussion: "Serves until SIGTERM or SIGINT, then drains and exits 0. SIGHUP re-reads HEARTH_LOG_LEVEL from the file named by HEARTH_CONFIG. Without a database URL it uses (and creates) an embedded PostgreSQL cluster under ./.hearth/.",
         version: HearthVersion.current
     )
 
@@ -41,6 +41,7 @@ struct HearthDaemon: AsyncParsableCommand {
                 logger.notice("hearthd is serving", metadata: ["url": "http://\(listening.host):\(port)", "embedded_database": "\(opened.isEmbedded)"])
             }
         )
+        let reloader = LogLevelReloader(configurationFile: ProcessInfo.processInfo.environment["HEARTH_CONFIG"], logger: logger)
         let heartbeat = HeartbeatService(database: opened, daemonID: UUID(), workers: workers, version: HearthVersion.current, logger: logger)
         let rounds = ClearingService(
             database: opened, runner: RoundRunner(database: opened, workers: workers, daemonID: heartbeat.daemonID, logger: logger), logger: logger
@@ -48,7 +49,7 @@ struct HearthDaemon: AsyncParsableCommand {
         // Shut down in reverse order: stop taking requests first, then let a round in progress
         // finish, then record the daemon as stopped.
         let group = ServiceGroup(
-            configuration: .init(services: [heartbeat, rounds, application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration: .init(services: [reloader, heartbeat, rounds, application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
         do {
             try await group.run()

@@ -70,7 +70,7 @@ struct SeededGenerator: RandomNumberGenerator {
 
 /// A random small instance with sibling groups, shared locations (equal distances), equal rates,
 /// equal waiting times and some declined pairs.
-func randomInstance(seed: UInt64, maxBids: Int = 7, maxOffers: Int = 4, groups: Bool = true) -> ClearingInstance {
+func randomInstance(seed: UInt64, maxBids: Int = 7, maxOffers: Int = 4, groups: Bool = true, groupOneIn: Int = 4) -> ClearingInstance {
     var rng = SeededGenerator(state: seed)
     let today = Fixtures.today
     let places = (0..<4).map { _ in
@@ -86,7 +86,7 @@ func randomInstance(seed: UInt64, maxBids: Int = 7, maxOffers: Int = 4, groups: 
     }
     let bids = (0..<Int.random(in: 1...maxBids, using: &rng)).map { _ in
         ClearingBid(
-            id: id(), authority: "E1", groupSize: groups && Int.random(in: 0..<4, using: &rng) == 0 ? Int.random(in: 2...3, using: &rng) : 1,
+            id: id(), authority: "E1", groupSize: groups && Int.random(in: 0..<groupOneIn, using: &rng) == 0 ? Int.random(in: 2...3, using: &rng) : 1,
             age: Int.random(in: 5...15, using: &rng), sex: Sex.allCases.randomElement(using: &rng)!,
             needs: Set(needPool.filter { _ in Int.random(in: 0..<4, using: &rng) == 0 }),
             settingsAcceptable: Int.random(in: 0..<5, using: &rng) == 0 ? [.childrensHome] : [.foster, .childrensHome],
@@ -148,6 +148,7 @@ func validatedPairs(_ result: ClearingResult, _ instance: ClearingInstance) -> [
 func untimed(_ result: ClearingResult) -> ClearingResult {
     var copy = result
     copy.summary.solveSeconds = 0
+    copy.summary.compatibilitySeconds = 0
     return copy
 }
 
@@ -176,6 +177,15 @@ struct SolverTests {
     func matchesBruteForceUnits() throws {
         for seed in UInt64(1001)...1150 {
             let instance = randomInstance(seed: seed, maxBids: 8, maxOffers: 5, groups: false)
+            let result = try ClearingSolver(workerCount: 2).solve(instance)
+            #expect(objective(of: validatedPairs(result, instance), in: instance) == bruteForceObjective(instance), "seed \(seed)")
+        }
+    }
+
+    @Test("matches an exhaustive search on larger instances where most bids are sibling groups")
+    func matchesBruteForceGroupHeavy() throws {
+        for seed in UInt64(3001)...3080 {
+            let instance = randomInstance(seed: seed, maxBids: 9, maxOffers: 5, groupOneIn: 2)
             let result = try ClearingSolver(workerCount: 2).solve(instance)
             #expect(objective(of: validatedPairs(result, instance), in: instance) == bruteForceObjective(instance), "seed \(seed)")
         }
