@@ -24,15 +24,32 @@ public final class HeartbeatService: Service {
         self.logger = logger
     }
 
+    /// Registers, then heartbeats until graceful shutdown; never fails the process: a database
+    /// that is down or not yet migrated is retried.
     public func run() async throws {
         let (id, workers, version) = (daemonID, self.workers, self.version)
         let host = ProcessInfo.processInfo.hostName
         let pid = Int(ProcessInfo.processInfo.processIdentifier)
-        try await database.transaction(scope: .all) { connection in
-            try DaemonStore.register(id: id, host: host, pid: pid, version: version, workers: workers, on: connection)
-        }
-        logger.info("daemon registered", metadata: ["daemon": "\(id)"])
         await cancelWhenGracefulShutdown {
+            // Until the database answers and is migrated, keep trying: the API still serves
+            // /health, and /ready says what is missing.
+            var registered = false
+            var warned = false
+            while !registered, !Task.isCancelled {
+                do {
+                    try await self.database.transaction(scope: .all) { connection in
+                        try DaemonStore.register(id: id, host: host, pid: pid, version: version, workers: workers, on: connection)
+                    }
+                    registered = true
+                    self.logger.info("daemon registered", metadata: ["daemon": "\(id)"])
+                } catch {
+                    if !warned {
+                        self.logger.warning("cannot register the daemon yet; retrying", metadata: ["error": "\(error)"])
+                        warned = true
+                    }
+                    try? await Task.sleep(for: .seconds(DaemonStore.heartbeatSeconds))
+                }
+            }
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(DaemonStore.heartbeatSeconds))
                 if Task.isCancelled { break }
