@@ -52,11 +52,7 @@ struct BidRoutes {
             homePostcodeDistrict: home.postcodeDistrict, maxDistanceKm: maxDistance, minDistanceKm: minDistance, urgency: urgency,
             neededBy: neededBy, maxWeeklyRatePence: maxRate
         )
-        for problem in draft.crossFieldProblems {
-            let parts = problem.split(separator: ":", maxSplits: 1)
-            reader.fail(String(parts[0]), parts[1].trimmingCharacters(in: .whitespaces))
-        }
-        try reader.throwIfInvalid()
+        try reader.throwIfInvalid(adding: draft.crossFieldProblems)
         return draft
     }
 
@@ -82,8 +78,7 @@ struct BidRoutes {
         let page = try await database.transaction(scope: caller.scope) { [filter] connection in
             try BidRepository.list(filter, authority: caller.ownedAuthority, on: connection)
         }
-        let next = page.count == filter.limit ? page.last.map { ListCursor(createdAt: $0.createdAt, id: $0.id).token } : nil
-        return try JSONResponse.make(PageJSON(items: page.map(BidJSON.init), nextCursor: next))
+        return try JSONResponse.make(PageJSON(page, limit: filter.limit, BidJSON.init))
     }
 
     @Sendable func show(_ request: Request, context: HearthRequestContext) async throws -> Response {

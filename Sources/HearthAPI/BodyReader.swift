@@ -54,6 +54,12 @@ struct BodyReader {
         }
     }
 
+    /// Records `problems` (cross-field rules), then throws if there are any errors at all.
+    mutating func throwIfInvalid(adding problems: [FieldProblem]) throws {
+        for problem in problems { fail(problem.field, problem.message) }
+        try throwIfInvalid()
+    }
+
     /// Throws a 422 problem listing every error, if there are any.
     func throwIfInvalid() throws {
         guard !errors.isEmpty else { return }

@@ -50,11 +50,7 @@ struct OfferRoutes {
             location: location.point, postcodeDistrict: location.postcodeDistrict, availableFrom: from, availableUntil: until,
             weeklyRatePence: rate, ofstedURN: urn
         )
-        for problem in draft.crossFieldProblems {
-            let parts = problem.split(separator: ":", maxSplits: 1)
-            reader.fail(String(parts[0]), parts[1].trimmingCharacters(in: .whitespaces))
-        }
-        try reader.throwIfInvalid()
+        try reader.throwIfInvalid(adding: draft.crossFieldProblems)
         return draft
     }
 
@@ -97,8 +93,7 @@ struct OfferRoutes {
         let page = try await database.transaction(scope: scope) { [filter] connection in
             try OfferRepository.list(filter, on: connection)
         }
-        let next = page.count == filter.limit ? page.last.map { ListCursor(createdAt: $0.createdAt, id: $0.id).token } : nil
-        return try JSONResponse.make(PageJSON(items: page.map(OfferJSON.init), nextCursor: next))
+        return try JSONResponse.make(PageJSON(page, limit: filter.limit, OfferJSON.init))
     }
 
     @Sendable func show(_ request: Request, context: HearthRequestContext) async throws -> Response {

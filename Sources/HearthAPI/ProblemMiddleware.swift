@@ -31,14 +31,6 @@ struct ProblemMiddleware: RouterMiddleware {
         switch error {
         case .notFound(let message): Problem(status: .notFound, title: "Not found", detail: message)
         case .conflict(let message): Problem(status: .conflict, title: "Conflict", detail: message)
-        case .invalid(let problems):
-            Problem(
-                status: .unprocessableContent, title: "Invalid request", detail: "\(problems.count) field(s) are invalid",
-                errors: problems.map { line in
-                    let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                    return .init(field: parts.first ?? "", message: parts.count > 1 ? parts[1] : line)
-                }
-            )
         }
     }
 }

@@ -120,8 +120,7 @@ struct ProposalRoutes {
         let page = try await database.transaction(scope: caller.scope) { connection in
             try ProposalRepository.list(authority: caller.ownedAuthority, status: status, limit: limit, after: after, on: connection)
         }
-        let next = page.count == limit ? page.last.map { ListCursor(createdAt: $0.createdAt, id: $0.id).token } : nil
-        return try JSONResponse.make(PageJSON(items: page.map { ProposalJSON($0, viewer: caller) }, nextCursor: next))
+        return try JSONResponse.make(PageJSON(page, limit: limit) { ProposalJSON($0, viewer: caller) })
     }
 
     @Sendable func show(_ request: Request, context: HearthRequestContext) async throws -> Response {
@@ -226,8 +225,7 @@ struct ProposalRoutes {
         let page = try await database.transaction(scope: caller.scope) { connection in
             try PlacementRepository.list(authority: caller.ownedAuthority, limit: limit, after: after, on: connection)
         }
-        let next = page.count == limit ? page.last.map { ListCursor(createdAt: $0.createdAt, id: $0.id).token } : nil
-        return try JSONResponse.make(PageJSON(items: page.map(PlacementJSON.init), nextCursor: next))
+        return try JSONResponse.make(PageJSON(page, limit: limit, PlacementJSON.init))
     }
 
     @Sendable func showPlacement(_ request: Request, context: HearthRequestContext) async throws -> Response {

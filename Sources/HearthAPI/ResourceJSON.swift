@@ -103,3 +103,11 @@ struct PageJSON<Item: Encodable & Sendable>: Encodable, Sendable {
     /// Pass as `cursor` to get the next page; present only when the page is full.
     let nextCursor: String?
 }
+
+extension PageJSON {
+    /// A page of `records`, with a cursor for the next page when this one is full.
+    init<Record: ListedRecord>(_ records: [Record], limit: Int, _ transform: (Record) -> Item) {
+        items = records.map(transform)
+        nextCursor = records.count == limit ? records.last.map { ListCursor(createdAt: $0.createdAt, id: $0.id).token } : nil
+    }
+}

@@ -26,19 +26,19 @@ public struct Authority: Sendable, Equatable, Codable {
         self.lacSharePct = lacSharePct
     }
 
-    /// Every problem with the values, as `field: message` lines; empty when valid.
-    public var problems: [String] {
-        var found: [String] = []
+    /// Every problem with the values; empty when valid.
+    public var problems: [FieldProblem] {
+        var found: [FieldProblem] = []
         if code.range(of: "^[EWSN][0-9]{8}$", options: .regularExpression) == nil {
-            found.append("code: must be an ONS code such as E10000016")
+            found.append(FieldProblem("code", "must be an ONS code such as E10000016"))
         }
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty || trimmed.count > 120 || trimmed != name {
-            found.append("name: must be 1 to 120 characters without leading or trailing spaces")
+            found.append(FieldProblem("name", "must be 1 to 120 characters without leading or trailing spaces"))
         }
-        if !(49...61).contains(lat) { found.append("lat: must be within the UK (49 to 61)") }
-        if !(-9...2).contains(lon) { found.append("lon: must be within the UK (-9 to 2)") }
-        if let share = lacSharePct, !(0...100).contains(share) { found.append("lac_share_pct: must be 0 to 100") }
+        if !(49...61).contains(lat) { found.append(FieldProblem("lat", "must be within the UK (49 to 61)")) }
+        if !(-9...2).contains(lon) { found.append(FieldProblem("lon", "must be within the UK (-9 to 2)")) }
+        if let share = lacSharePct, !(0...100).contains(share) { found.append(FieldProblem("lac_share_pct", "must be 0 to 100")) }
         return found
     }
 }
@@ -82,13 +82,25 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case conflict(String)
     /// Nothing matched.
     case notFound(String)
-    /// The values break a rule.
-    case invalid([String])
 
     public var description: String {
         switch self {
         case .conflict(let message), .notFound(let message): message
-        case .invalid(let problems): problems.joined(separator: "; ")
         }
     }
+}
+
+/// One field that breaks a rule, and what is wrong with it in words a caller can act on.
+public struct FieldProblem: Sendable, Equatable, CustomStringConvertible {
+    /// The field's name as the caller wrote it (`age_max`, `location.lat`).
+    public let field: String
+    /// What is wrong.
+    public let message: String
+
+    public init(_ field: String, _ message: String) {
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String { "\(field): \(message)" }
 }

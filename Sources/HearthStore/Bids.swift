@@ -40,10 +40,10 @@ public struct BidDraft: Sendable, Equatable {
         self.maxWeeklyRatePence = maxWeeklyRatePence
     }
 
-    /// Rules that involve more than one field, as `field: message` lines.
-    public var crossFieldProblems: [String] {
+    /// Rules that involve more than one field.
+    public var crossFieldProblems: [FieldProblem] {
         if let minDistanceKm, let maxDistanceKm, minDistanceKm > maxDistanceKm {
-            return ["min_distance_km: must not be more than max_distance_km"]
+            return [FieldProblem("min_distance_km", "must not be more than max_distance_km")]
         }
         return []
     }

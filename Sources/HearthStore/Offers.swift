@@ -37,12 +37,12 @@ public struct OfferDraft: Sendable, Equatable {
         self.ofstedURN = ofstedURN
     }
 
-    /// Rules that involve more than one field, as `field: message` lines.
-    public var crossFieldProblems: [String] {
-        var problems: [String] = []
-        if ageMin > ageMax { problems.append("age_max: must not be below age_min") }
+    /// Rules that involve more than one field.
+    public var crossFieldProblems: [FieldProblem] {
+        var problems: [FieldProblem] = []
+        if ageMin > ageMax { problems.append(FieldProblem("age_max", "must not be below age_min")) }
         if let availableUntil, availableUntil < availableFrom {
-            problems.append("available_until: must not be before available_from")
+            problems.append(FieldProblem("available_until", "must not be before available_from"))
         }
         return problems
     }
@@ -210,6 +210,17 @@ public enum OfferRepository {
         )
     }
 }
+
+/// A stored row that lists page through, oldest first, by creation time and id.
+public protocol ListedRecord {
+    var id: UUID { get }
+    var createdAt: Date { get }
+}
+
+extension OfferRecord: ListedRecord {}
+extension BidRecord: ListedRecord {}
+extension ProposalRecord: ListedRecord {}
+extension PlacementRecord: ListedRecord {}
 
 /// Where a page of a list ended: the next page starts after this row.
 public struct ListCursor: Sendable, Equatable {

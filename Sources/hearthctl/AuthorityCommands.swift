@@ -23,7 +23,7 @@ struct AuthorityCommand: AsyncParsableCommand {
         var authority: Authority { Authority(code: code, name: name, lat: lat, lon: lon) }
 
         func validate() throws {
-            if let problem = authority.problems.first { throw ValidationError(problem) }
+            if let problem = authority.problems.first { throw ValidationError(problem.description) }
         }
 
         func run() async throws {

@@ -90,36 +90,39 @@ def solve_scip(size, urgency, beds, rows, cols, metres, limit, workers):
     from ortools.linear_solver import pywraplp
 
     weight = weights(size, urgency)
-    solver = pywraplp.Solver.CreateSolver("SCIP")
-    solver.SetNumThreads(workers)
-    x = [solver.BoolVar(f"x{k}") for k in range(len(rows))]
     by_bid, by_offer = {}, {}
     for k, (i, j) in enumerate(zip(rows, cols)):
         by_bid.setdefault(int(i), []).append(k)
         by_offer.setdefault(int(j), []).append(k)
-    for ks in by_bid.values():
-        solver.Add(solver.Sum([x[k] for k in ks]) <= 1)
-    for j, ks in by_offer.items():
-        solver.Add(solver.Sum([int(size[rows[k]]) * x[k] for k in ks]) <= int(beds[j]))
-    placement = solver.Sum([weight[urgency[rows[k]]] * int(size[rows[k]]) * x[k] for k in range(len(rows))])
-    distance = solver.Sum([int(metres[k]) * int(size[rows[k]]) * x[k] for k in range(len(rows))])
+    exact = pywraplp.MPSolverParameters()
+    exact.SetDoubleParam(exact.RELATIVE_MIP_GAP, 0.0)
     started = time.perf_counter()
-    solver.SetTimeLimit(int(limit * 1000))
-    solver.Maximize(placement)
-    status = solver.Solve()
-    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-        raise RuntimeError(f"SCIP stage 1 status {status}")
-    proven = status == pywraplp.Solver.OPTIMAL
-    best_placement = round(solver.Objective().Value())
-    solver.Add(placement >= best_placement)
-    solver.Minimize(distance)
-    solver.SetTimeLimit(int(max(1.0, limit - (time.perf_counter() - started)) * 1000))
-    status = solver.Solve()
-    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-        raise RuntimeError(f"SCIP stage 2 status {status}")
-    proven &= status == pywraplp.Solver.OPTIMAL
-    chosen = np.array([v.solution_value() > 0.5 for v in x], dtype=bool)
-    return chosen, proven, time.perf_counter() - started
+
+    def stage(best_placement):
+        """A fresh model per stage (SCIP through pywraplp does not re-solve a changed model reliably)."""
+        solver = pywraplp.Solver.CreateSolver("SCIP")
+        solver.SetNumThreads(workers)
+        solver.SetTimeLimit(int(max(1.0, limit - (time.perf_counter() - started)) * 1000))
+        x = [solver.BoolVar(f"x{k}") for k in range(len(rows))]
+        for ks in by_bid.values():
+            solver.Add(solver.Sum([x[k] for k in ks]) <= 1)
+        for j, ks in by_offer.items():
+            solver.Add(solver.Sum([int(size[rows[k]]) * x[k] for k in ks]) <= int(beds[j]))
+        placement = solver.Sum([weight[urgency[rows[k]]] * int(size[rows[k]]) * x[k] for k in range(len(rows))])
+        if best_placement is None:
+            solver.Maximize(placement)
+        else:
+            solver.Add(placement >= best_placement - 0.5)
+            solver.Minimize(solver.Sum([int(metres[k]) * int(size[rows[k]]) * x[k] for k in range(len(rows))]))
+        status = solver.Solve(exact)
+        if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+            raise RuntimeError(f"SCIP status {status}")
+        chosen = np.array([v.solution_value() > 0.5 for v in x], dtype=bool)
+        return chosen, status == pywraplp.Solver.OPTIMAL, round(solver.Objective().Value())
+
+    _, proven, best_placement = stage(None)
+    chosen, proven_distance, _ = stage(best_placement)
+    return chosen, proven and proven_distance, time.perf_counter() - started
 
 
 def objective(chosen, size, urgency, rows, metres):
