@@ -62,6 +62,6 @@ let package = Package(
         .testTarget(name: "LibPQTests", dependencies: ["LibPQ", "HearthTestSupport"]),
         .testTarget(name: "HearthStoreTests", dependencies: ["HearthStore", "HearthTestSupport"]),
         .testTarget(name: "HearthAPITests", dependencies: ["HearthAPI", "HearthTestSupport", hummingbirdTesting]),
-        .testTarget(name: "EndToEndTests", dependencies: ["LibPQ", "HearthTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LibPQ", "HearthStore", "HearthTestSupport"]),
     ]
 )

@@ -46,9 +46,25 @@ public struct ClearingSolver: Sendable {
     /// How many Dispatch workers solve components at once (at least 1).
     public var workerCount: Int
 
-    /// Creates a solver using `workerCount` workers (by default one per active core).
-    public init(workerCount: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    /// The wall-clock budget of a round (screening, flows and search together).
+    ///
+    /// Every component's branch and bound stops at the round's deadline (its start plus this
+    /// budget) or, if later, after the component's share of the budget (its share of the
+    /// compatible pairs) counted from when its own search started, so that components solved
+    /// after a large one (with few workers) still get time; a round therefore takes at most
+    /// about twice the budget, and the budget when one component dominates. A stopped search
+    /// returns the best whole-group assignment found so far; `ClearingSummary.provenOptimal` is then false
+    /// and `ClearingSummary.optimalityGap` bounds the loss. A round that finishes within the
+    /// budget is exact and its result does not depend on the worker count or the machine; a
+    /// round that hits it may differ from run to run, as the point where the search stops
+    /// depends on the machine's speed and load.
+    public var searchBudget: Duration
+
+    /// Creates a solver using `workerCount` workers (by default one per active core) and a round
+    /// budget of `searchBudget` (by default 5 seconds).
+    public init(workerCount: Int = ProcessInfo.processInfo.activeProcessorCount, searchBudget: Duration = .seconds(5)) {
         self.workerCount = max(1, workerCount)
+        self.searchBudget = searchBudget
     }
 
     /// Solves `instance`: at most one proposal per bid, never more children on an offer than
@@ -63,21 +79,32 @@ public struct ClearingSolver: Sendable {
         let offers = instance.offers.sorted { UUID.precedes($0.id, $1.id) }
         let graph = CompatibilityGraph(bids: bids, offers: offers, declined: instance.declined, today: instance.today, workers: workerCount)
         let screened = clock.now
-        let costs = try Self.edgeCosts(graph: graph, bids: bids, offers: offers)
+        let (costs, placementBase) = try Self.edgeCosts(graph: graph, bids: bids, offers: offers)
         let components = graph.components()
 
         // Largest components first, so the pool stays busy; the order does not affect results.
         let schedule = components.indices.sorted { components[$0].edgeCount > components[$1].edgeCount }
+        let deadline = started + searchBudget
+        let totalEdges = Double(max(1, graph.edgeOffer.count))
+        let budget = searchBudget
         let solved = parallelMap(count: schedule.count, workers: workerCount) { position in
             let component = components[schedule[position]]
+            let ownDeadline = max(deadline, clock.now + budget * (Double(component.edgeCount) / totalEdges))
             var solver = ComponentSolver(component.problem(graph: graph, bids: bids, offers: offers, costs: costs))
-            return solver.solve()
+            return solver.solve(until: ownDeadline)
         }
 
         var offerOfBid = [Int32](repeating: -1, count: bids.count)
         var edgeOfBid = [Int](repeating: -1, count: bids.count)
-        for (position, assignment) in solved.enumerated() {
+        var proven = true
+        var resultCost = ClearingCost.zero
+        var boundCost = ClearingCost.zero
+        for (position, outcome) in solved.enumerated() {
             let component = components[schedule[position]]
+            proven = proven && outcome.proven
+            resultCost = resultCost + outcome.cost
+            boundCost = boundCost + outcome.bound
+            let assignment = outcome.assignment
             for (local, bid) in component.bids.enumerated() where assignment[local] >= 0 {
                 let edge = Int(graph.edgeStart[Int(bid)]) + Int(assignment[local]) - component.firstEdgeOfBid[local]
                 edgeOfBid[Int(bid)] = edge
@@ -104,9 +131,25 @@ public struct ClearingSolver: Sendable {
             emergencyChildrenPlaced: placed[0], urgentChildrenPlaced: placed[1], plannedChildrenPlaced: placed[2],
             totalDistanceMetres: totalMetres, totalDistanceKm: totalKm, totalWeeklyCostPence: totalCost,
             compatiblePairCount: graph.edgeOffer.count, componentCount: components.count,
-            solveSeconds: elapsed.seconds, compatibilitySeconds: (screened - started).seconds
+            solveSeconds: elapsed.seconds, compatibilitySeconds: (screened - started).seconds,
+            provenOptimal: proven, optimalityGap: proven ? nil : Self.gap(from: boundCost, to: resultCost, placementBase: placementBase)
         )
         return ClearingResult(proposals: proposals, summary: summary)
+    }
+
+    /// The gap between a lower bound and a result, level by level. The placement field is
+    /// −(E·w² + U·w + P) with every count below w = `placementBase`, so it decodes uniquely.
+    private static func gap(from bound: ClearingCost, to result: ClearingCost, placementBase: Int64) -> ClearingGap {
+        func counts(_ placement: Int64) -> [Int64] {
+            let weighted = -placement
+            return [weighted / (placementBase * placementBase), weighted / placementBase % placementBase, weighted % placementBase]
+        }
+        let best = counts(bound.placement)
+        let found = counts(result.placement)
+        return ClearingGap(
+            emergencyChildren: Int(best[0] - found[0]), urgentChildren: Int(best[1] - found[1]),
+            plannedChildren: Int(best[2] - found[2]), distanceMetres: result.distance - bound.distance
+        )
     }
 
     private static func validate(_ instance: ClearingInstance) throws(ClearingSolverError) {
@@ -130,8 +173,11 @@ public struct ClearingSolver: Sendable {
         }
     }
 
-    /// The per-child cost of every compatible pair, after checking that no sum can overflow.
-    private static func edgeCosts(graph: CompatibilityGraph, bids: [ClearingBid], offers: [ClearingOffer]) throws(ClearingSolverError) -> [ClearingCost] {
+    /// The per-child cost of every compatible pair, after checking that no sum can overflow, and
+    /// the base w = C + 1 of the urgency weights w², w and 1.
+    private static func edgeCosts(
+        graph: CompatibilityGraph, bids: [ClearingBid], offers: [ClearingOffer]
+    ) throws(ClearingSolverError) -> (costs: [ClearingCost], placementBase: Int64) {
         var children: Int64 = 0
         for (rank, bid) in bids.enumerated() where graph.edgeStart[rank + 1] > graph.edgeStart[rank] {
             children += Int64(bid.groupSize)
@@ -158,7 +204,7 @@ public struct ClearingSolver: Sendable {
                 )
             }
         }
-        return costs
+        return (costs, children + 1)
     }
 }
 

@@ -14,6 +14,18 @@ struct ComponentProblem: Sendable {
     var edgeCost: [ClearingCost]
 }
 
+/// What `ComponentSolver.solve(until:)` found.
+struct ComponentOutcome: Sendable {
+    /// For each local bid, its edge, or -1 if it is not placed.
+    var assignment: [Int32]
+    /// The assignment's cost.
+    var cost: ClearingCost
+    /// A lower bound on the cost of every whole-group assignment; equal to `cost` when proven.
+    var bound: ClearingCost
+    /// True when the search finished, so the assignment is optimal.
+    var proven: Bool
+}
+
 /// Solves one component exactly: min-cost flow for the relaxation in which sibling groups may
 /// be split, and depth-first branch and bound on the groups that the relaxation splits.
 ///
@@ -78,6 +90,13 @@ struct ComponentSolver {
     private var offerFree: [Int32]
     private var fixedCost = ClearingCost.zero
 
+    // The Lagrangian bound (see `KnapsackBound`) and its multipliers, one per bid.
+    private var knapsack: KnapsackBound
+    private var multipliers: [ClearingCost]
+    /// Subgradient steps of the Lagrangian bound at the root and at every other node.
+    private static let rootSteps = 60
+    private static let nodeSteps = 6
+
     init(_ problem: ComponentProblem) {
         self.problem = problem
         bidCount = problem.bidSize.count
@@ -137,18 +156,28 @@ struct ComponentSolver {
         fixedEdge = [Int32](repeating: -1, count: bidCount)
         removed = [Bool](repeating: false, count: edgeCount)
         offerFree = problem.offerCapacity
+        knapsack = KnapsackBound(problem: problem)
+        multipliers = [ClearingCost](repeating: .zero, count: bidCount)
     }
 
-    /// The best assignment: for each local bid, its edge, or -1 if it is not placed.
-    mutating func solve() -> [Int32] {
-        var best: (cost: ClearingCost, assignment: [Int32])?
-        var stack: [Frame] = []
+    /// The best assignment found, searching until it is proven optimal or `deadline` passes.
+    ///
+    /// Before the search, a dive gives an incumbent quickly: from the root relaxation, the first
+    /// split group in waiting order goes whole to its edge with most flow (or, if that offer has
+    /// no longer room, the edge is removed), the flow is repaired, and so on until no group is
+    /// split. Everything up to the deadline check is deterministic.
+    mutating func solve(until deadline: ContinuousClock.Instant) -> ComponentOutcome {
         solveRoot()
-        if let branches = branching() {
-            stack.append(Frame(branches: branches))
-        } else {
-            best = (bound, currentAssignment())
+        guard let rootBranches = branching() else {
+            return ComponentOutcome(assignment: currentAssignment(), cost: bound, bound: bound, proven: true)
         }
+        var best = dive()
+        let rootBound = max(bound, knapsackBound(incumbent: best.cost, steps: Self.rootSteps))
+        guard rootBound < best.cost else {
+            return ComponentOutcome(assignment: best.assignment, cost: best.cost, bound: best.cost, proven: true)
+        }
+        var stack = [Frame(branches: rootBranches, bound: rootBound)]
+        let clock = ContinuousClock()
         while !stack.isEmpty {
             let top = stack.count - 1
             if let decision = stack[top].applied {
@@ -159,19 +188,54 @@ struct ComponentSolver {
                 stack.removeLast()
                 continue
             }
+            if clock.now >= deadline {
+                // Every subtree left open lies below a frame with branches left; its bound holds.
+                let open = stack.map(\.bound).min() ?? best.cost
+                return ComponentOutcome(assignment: best.assignment, cost: best.cost, bound: min(open, best.cost), proven: false)
+            }
             let decision = stack[top].branches[stack[top].next]
             stack[top].next += 1
             guard isFeasible(decision) else { continue }
             apply(decision)
             stack[top].applied = decision
-            if let best, bound >= best.cost { continue }
+            if bound >= best.cost { continue }
+            let nodeBound = max(bound, knapsackBound(incumbent: best.cost, steps: Self.nodeSteps))
+            if nodeBound >= best.cost { continue }
             if let branches = branching() {
-                stack.append(Frame(branches: branches))
+                stack.append(Frame(branches: branches, bound: nodeBound))
             } else {
                 best = (bound, currentAssignment())
             }
         }
-        return best?.assignment ?? [Int32](repeating: -1, count: bidCount)
+        return ComponentOutcome(assignment: best.assignment, cost: best.cost, bound: best.cost, proven: true)
+    }
+
+    /// The Lagrangian bound of the current node, from the flow's dual prices and `steps`
+    /// subgradient steps (see `KnapsackBound`); at least the flow bound.
+    private mutating func knapsackBound(incumbent: ClearingCost, steps: Int) -> ClearingCost {
+        for bid in 0..<bidCount {
+            multipliers[bid] = max(.zero, potential[bid] - potential[sink]) * Int64(problem.bidSize[bid])
+        }
+        let node = KnapsackBound.Node(
+            problem: problem, edgeBid: edgeBid, removed: removed, fixedEdge: fixedEdge, offerFree: offerFree, fixedCost: fixedCost
+        )
+        return knapsack.bound(node, multipliers: &multipliers, incumbent: incumbent, iterations: steps)
+    }
+
+    /// A whole-group assignment reached by fixing split groups one at a time, and its cost; the
+    /// state is restored afterwards (up to an equally optimal flow).
+    private mutating func dive() -> (cost: ClearingCost, assignment: [Int32]) {
+        var applied: [Decision] = []
+        while let edge = splitGroupEdges(limit: 1).first {
+            let decision = isFeasible(.fix(edge)) ? Decision.fix(edge) : .remove(edge)
+            apply(decision)
+            applied.append(decision)
+        }
+        let result = (bound, currentAssignment())
+        for decision in applied.reversed() {
+            undo(decision)
+        }
+        return result
     }
 
     private enum Decision {
@@ -181,9 +245,11 @@ struct ComponentSolver {
         case remove(Int)
     }
 
-    /// A node of the search: its two branches in the order they are explored.
+    /// A node of the search: its two branches in the order they are explored, and its bound
+    /// (which holds for both).
     private struct Frame {
         var branches: [Decision]
+        var bound: ClearingCost
         var next = 0
         var applied: Decision?
     }

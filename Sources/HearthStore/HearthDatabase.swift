@@ -30,6 +30,10 @@ public final class HearthDatabase: Sendable {
     /// Opens the database at `url`, or the embedded cluster in `embeddedDirectory` (created,
     /// started and migrated on demand) when `url` is nil.
     ///
+    /// A database that Hearth has never touched (no `schema_migrations`) is set up with every
+    /// migration when `setUpFreshDatabase` is true; one that Hearth already uses is only ever
+    /// changed by `hearthctl migrate` (upgrades stay an explicit act; `/ready` reports them).
+    ///
     /// - Parameters:
     ///   - poolSize: connections the pool may open.
     ///   - applicationName: shown in `pg_stat_activity`.
@@ -38,6 +42,7 @@ public final class HearthDatabase: Sendable {
         embeddedDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".hearth"),
         poolSize: Int,
         applicationName: String,
+        setUpFreshDatabase: Bool = true,
         logger: Logger
     ) async throws -> HearthDatabase {
         let migrations = try Migration.load(from: try HearthResources.migrationsDirectory())
@@ -53,16 +58,25 @@ public final class HearthDatabase: Sendable {
         }
         let pool = ConnectionPool(url: resolvedURL, size: poolSize, applicationName: applicationName, logger: logger)
         let database = HearthDatabase(url: resolvedURL, pool: pool, migrator: migrator, cluster: cluster, logger: logger)
-        if cluster != nil {
-            do {
+        do {
+            let migrator = database.migrator
+            let migrateNow: Bool
+            if cluster != nil {
+                migrateNow = true
+            } else if setUpFreshDatabase {
+                migrateNow = try await pool.withConnection { try migrator.isFresh($0) }
+            } else {
+                migrateNow = false
+            }
+            if migrateNow {
                 let applied = try await database.migrate()
                 if !applied.isEmpty {
-                    logger.info("migrated the embedded database", metadata: ["applied": "\(applied.joined(separator: ","))"])
+                    logger.info("set up the database", metadata: ["applied": "\(applied.joined(separator: ","))"])
                 }
-            } catch {
-                await database.close()
-                throw error
             }
+        } catch {
+            await database.close()
+            throw error
         }
         return database
     }

@@ -60,10 +60,14 @@ public struct Migrator: Sendable {
         return applied
     }
 
+    /// True when Hearth has never migrated this database (no `schema_migrations` table).
+    public func isFresh(_ connection: PostgresConnection) throws -> Bool {
+        try connection.query("SELECT to_regclass('schema_migrations') IS NULL AS fresh").first?.bool("fresh") ?? false
+    }
+
     /// Compares the database with this build without changing anything.
     public func status(_ connection: PostgresConnection) throws -> Status {
-        let exists = try connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")
-        guard try exists.first?.bool("present") == true else {
+        guard try !isFresh(connection) else {
             return Status(pending: migrations.map(\.name))
         }
         return Status(pending: try pendingMigrations(connection).map(\.name))

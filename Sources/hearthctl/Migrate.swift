@@ -14,7 +14,7 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let logger = HearthLogging.bootstrap(label: "hearthctl", level: try logging.resolvedLevel())
-        let opened = try await HearthDatabase.open(url: database.resolvedURL(), poolSize: 1, applicationName: "hearthctl", logger: logger)
+        let opened = try await HearthDatabase.open(url: database.resolvedURL(), poolSize: 1, applicationName: "hearthctl", setUpFreshDatabase: false, logger: logger)
         do {
             let applied = try await opened.migrate()
             if applied.isEmpty {

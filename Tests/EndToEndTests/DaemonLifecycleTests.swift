@@ -1,4 +1,5 @@
 import Foundation
+import HearthStore
 import HearthTestSupport
 import LibPQ
 import Testing
@@ -31,9 +32,21 @@ struct DaemonLifecycleTests {
         #expect(!FileManager.default.fileExists(atPath: postmasterPID.path), "PostgreSQL was left running")
     }
 
-    @Test("hearthctl migrate applies the schema once; /ready reflects it")
+    @Test("hearthctl migrate applies the schema once; /ready reports a database behind the build until it runs")
     func migrateThenReady() async throws {
         try await TestDatabase.withFreshDatabase { url in
+            let first = try await ChildProcess.run("hearthctl", ["migrate", "--database-url", url])
+            #expect(first.status == 0, "\(first.output)")
+            #expect(first.output.contains("applied 0001_core_schema.sql"))
+            let second = try await ChildProcess.run("hearthctl", ["migrate"], environment: ["HEARTH_DATABASE_URL": url])
+            #expect(second.status == 0)
+            #expect(second.output.contains("up to date"))
+            #expect(!second.output.contains("applied 0"))
+        }
+        try await TestDatabase.withFreshDatabase { url in
+            // A database at an older schema: the daemon serves /health but is not ready.
+            let shipped = try Migration.load(from: HearthResources.migrationsDirectory())
+            _ = try Migrator(migrations: Array(shipped.dropLast())).migrate(try PostgresConnection(url: url))
             let port = try freeLocalPort()
             let daemon = try ChildProcess("hearthd", ["--port", String(port), "--database-url", url])
             #expect(try await HTTP.waitFor("http://127.0.0.1:\(port)/health", timeout: 30), "\(daemon.output)")
@@ -42,14 +55,9 @@ struct DaemonLifecycleTests {
             #expect(notReady.headers["content-type"] == "application/problem+json")
             #expect(notReady.body.contains("hearthctl migrate"))
 
-            let first = try await ChildProcess.run("hearthctl", ["migrate", "--database-url", url])
-            #expect(first.status == 0, "\(first.output)")
-            #expect(first.output.contains("applied 0001_core_schema.sql"))
-            let second = try await ChildProcess.run("hearthctl", ["migrate"], environment: ["HEARTH_DATABASE_URL": url])
-            #expect(second.status == 0)
-            #expect(second.output.contains("up to date"))
-            #expect(!second.output.contains("applied 0"))
-
+            let upgraded = try await ChildProcess.run("hearthctl", ["migrate", "--database-url", url])
+            #expect(upgraded.status == 0, "\(upgraded.output)")
+            #expect(upgraded.output.contains("applied \(shipped.last!.name)"))
             #expect(try await HTTP.waitFor("http://127.0.0.1:\(port)/ready", timeout: 10))
             daemon.send(SIGINT)
             #expect(try await daemon.waitForExit(timeout: 10) == 0)
@@ -88,11 +96,10 @@ struct DaemonLifecycleTests {
 
 @Suite("members and keys, end to end", .enabled(if: TestDatabase.isRequired))
 struct MembersAndKeysTests {
-    @Test("demo seed loads the South East; its keys work on the API until revoked")
+    @Test("a fresh database is set up on first use; demo seed's keys work on the API until revoked")
     func keysWorkUntilRevoked() async throws {
         try await TestDatabase.withFreshDatabase { url in
             let environment = ["HEARTH_DATABASE_URL": url]
-            #expect(try await ChildProcess.run("hearthctl", ["migrate"], environment: environment).status == 0)
             let seeded = try await ChildProcess.run("hearthctl", ["demo", "seed"], environment: environment)
             #expect(seeded.status == 0, "\(seeded.output)")
             let key = try #require(

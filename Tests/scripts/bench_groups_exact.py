@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Solves a clearing instance with sibling groups exactly with OR-Tools and compares with Hearth.
 
-Usage: bench_groups_exact.py FILE.json [--backend cpsat|scip] [--time-limit SECONDS] [--workers N]
+Usage: bench_groups_exact.py FILE.json [--backend scip|cpsat] [--time-limit SECONDS] [--workers N]
 
 FILE is a `ClearingInstanceFile` (format "hearth-clearing-instance/1"), normally written by
 `hearth-bench clearing --write` with Hearth's result. The script re-applies the hard rules
@@ -155,7 +155,7 @@ def hearth_choice(document, rows, cols, size, beds):
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("file")
-    parser.add_argument("--backend", choices=("cpsat", "scip"), default="cpsat")
+    parser.add_argument("--backend", choices=("cpsat", "scip"), default="scip")
     parser.add_argument("--time-limit", type=float, default=120.0, help="OR-Tools time limit in seconds (both stages)")
     parser.add_argument("--workers", type=int, default=2, help="OR-Tools search workers / threads")
     args = parser.parse_args(argv)
