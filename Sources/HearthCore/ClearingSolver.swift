@@ -1,6 +1,8 @@
 import Foundation
 
-/// Finds the optimal set of proposals for a clearing round. Exact and deterministic.
+/// Finds the optimal set of proposals for a clearing round: exact and deterministic when the
+/// round finishes within `searchBudget`; otherwise the best whole-group assignment found, with
+/// `ClearingSummary.provenOptimal` false and a bound on the loss.
 ///
 /// **Objective**, in strict lexicographic order: (1) most emergency children placed, then most
 /// urgent, then most planned (a sibling group counts as its size); (2) least total distance
@@ -28,7 +30,10 @@ import Foundation
 /// Shortest paths (Dijkstra on reduced costs with potentials, from a node with excess to the
 /// nearest deficit) ship every child; for single children this is the exact optimum (a
 /// b-matching), for groups a relaxation in which a group may be split. 4. Sibling groups must
-/// not be split: a depth-first branch and bound uses the flow as a lower bound and, whenever it
+/// not be split: a dive first gives a whole-group incumbent, and a Lagrangian bound with one
+/// knapsack per offer (`KnapsackBound`, stronger than the flow where groups share offers with
+/// single children) removes every edge that no cheaper assignment can use. Then a depth-first
+/// branch and bound, until the budget's deadline, uses the flow as a lower bound and, whenever it
 /// splits a group (or places part of one), branches on one of that group's edges: the whole
 /// group goes there, or that edge is not used. Both branches keep every assignment that keeps
 /// groups whole, so the search is exact. Each node starts from its parent's flow and potentials
@@ -40,8 +45,9 @@ import Foundation
 /// deficit. With groups, branch and bound can in theory visit 2^G nodes, G being the number of
 /// compatible pairs of groups in one component (the problem is a generalised assignment
 /// problem, NP-hard). The flow bound is weak when groups compete with single children for
-/// multi-bed offers (a gap of 1–3 % in distance on dense South East instances), so dense
-/// instances with hundreds of groups in one component can take long; see Docs/performance.md.
+/// multi-bed offers (a gap of 1–3 % in distance on dense South East instances; the knapsack
+/// bound closes most of it at the root), so dense instances with hundreds of groups in one
+/// component may not be proven within the budget; see Docs/performance.md.
 public struct ClearingSolver: Sendable {
     /// How many Dispatch workers solve components at once (at least 1).
     public var workerCount: Int

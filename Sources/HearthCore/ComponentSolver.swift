@@ -93,9 +93,11 @@ struct ComponentSolver {
     // The Lagrangian bound (see `KnapsackBound`) and its multipliers, one per bid.
     private var knapsack: KnapsackBound
     private var multipliers: [ClearingCost]
-    /// Subgradient steps of the Lagrangian bound at the root and at every other node.
+    /// Subgradient steps of the Lagrangian bound in each round of root reductions. (At other
+    /// nodes the bound did not pay for its time on South East instances, so nodes use the flow.)
     private static let rootSteps = 60
-    private static let nodeSteps = 6
+    /// Rounds of root reductions (bound, then removal of the edges it rules out).
+    private static let reductionRounds = 4
 
     init(_ problem: ComponentProblem) {
         self.problem = problem
@@ -163,17 +165,34 @@ struct ComponentSolver {
     /// The best assignment found, searching until it is proven optimal or `deadline` passes.
     ///
     /// Before the search, a dive gives an incumbent quickly: from the root relaxation, the first
-    /// split group in waiting order goes whole to its edge with most flow (or, if that offer has
-    /// no longer room, the edge is removed), the flow is repaired, and so on until no group is
-    /// split. Everything up to the deadline check is deterministic.
+    /// split group in waiting order either goes whole to its edge with most flow or loses that
+    /// edge, whichever branch has the lower bound, and so on until no group is split. Then root
+    /// reductions: the Lagrangian bound (`KnapsackBound`) rules out edges that no assignment
+    /// cheaper than the incumbent uses, for the whole search. Everything but the deadline check
+    /// is deterministic.
     mutating func solve(until deadline: ContinuousClock.Instant) -> ComponentOutcome {
         solveRoot()
-        guard let rootBranches = branching() else {
+        guard branching() != nil else {
             return ComponentOutcome(assignment: currentAssignment(), cost: bound, bound: bound, proven: true)
         }
         var best = dive()
-        let rootBound = max(bound, knapsackBound(incumbent: best.cost, steps: Self.rootSteps))
-        guard rootBound < best.cost else {
+        // Root reductions: edges that the Lagrangian bound shows no cheaper assignment uses are
+        // removed for the whole search, which also tightens every node's flow bound.
+        var rootBound = bound
+        for _ in 0..<Self.reductionRounds {
+            rootBound = max(rootBound, bound, knapsackBound(incumbent: best.cost, steps: Self.rootSteps))
+            guard rootBound < best.cost else { break }
+            let removable = knapsack.removableEdges(knapsackNode, multipliers: multipliers, incumbent: best.cost)
+            guard !removable.isEmpty else { break }
+            for edge in removable {
+                removed[edge] = true
+                setCapacity(of: edge, to: 0)
+            }
+            repair()
+        }
+        rootBound = max(rootBound, bound)
+        guard rootBound < best.cost, let rootBranches = branching() else {
+            if rootBound < best.cost { best = (bound, currentAssignment()) }
             return ComponentOutcome(assignment: best.assignment, cost: best.cost, bound: best.cost, proven: true)
         }
         var stack = [Frame(branches: rootBranches, bound: rootBound)]
@@ -193,16 +212,20 @@ struct ComponentSolver {
                 let open = stack.map(\.bound).min() ?? best.cost
                 return ComponentOutcome(assignment: best.assignment, cost: best.cost, bound: min(open, best.cost), proven: false)
             }
+            // The incumbent may have improved since this node's bound was computed.
+            guard stack[top].bound < best.cost else {
+                stack.removeLast()
+                continue
+            }
             let decision = stack[top].branches[stack[top].next]
             stack[top].next += 1
             guard isFeasible(decision) else { continue }
             apply(decision)
             stack[top].applied = decision
             if bound >= best.cost { continue }
-            let nodeBound = max(bound, knapsackBound(incumbent: best.cost, steps: Self.nodeSteps))
-            if nodeBound >= best.cost { continue }
             if let branches = branching() {
-                stack.append(Frame(branches: branches, bound: nodeBound))
+                // The parent's bound holds here too, and may be the stronger one.
+                stack.append(Frame(branches: branches, bound: max(bound, stack[top].bound)))
             } else {
                 best = (bound, currentAssignment())
             }
@@ -210,24 +233,27 @@ struct ComponentSolver {
         return ComponentOutcome(assignment: best.assignment, cost: best.cost, bound: best.cost, proven: true)
     }
 
-    /// The Lagrangian bound of the current node, from the flow's dual prices and `steps`
-    /// subgradient steps (see `KnapsackBound`); at least the flow bound.
+    /// The Lagrangian bound of the current node, from the flow's dual prices and up to `steps`
+    /// subgradient steps (see `KnapsackBound`), leaving `multipliers` at the best step.
     private mutating func knapsackBound(incumbent: ClearingCost, steps: Int) -> ClearingCost {
         for bid in 0..<bidCount {
             multipliers[bid] = max(.zero, potential[bid] - potential[sink]) * Int64(problem.bidSize[bid])
         }
-        let node = KnapsackBound.Node(
-            problem: problem, edgeBid: edgeBid, removed: removed, fixedEdge: fixedEdge, offerFree: offerFree, fixedCost: fixedCost
-        )
-        return knapsack.bound(node, multipliers: &multipliers, incumbent: incumbent, iterations: steps)
+        return knapsack.bound(knapsackNode, multipliers: &multipliers, incumbent: incumbent, iterations: steps)
     }
 
-    /// A whole-group assignment reached by fixing split groups one at a time, and its cost; the
-    /// state is restored afterwards (up to an equally optimal flow).
+    /// The current node as `KnapsackBound` sees it.
+    private var knapsackNode: KnapsackBound.Node {
+        KnapsackBound.Node(problem: problem, edgeBid: edgeBid, removed: removed, fixedEdge: fixedEdge, offerFree: offerFree, fixedCost: fixedCost)
+    }
+
+    /// A whole-group assignment reached by deciding split groups one at a time, each by its
+    /// better branch, and its cost; the state is restored afterwards (up to an equally optimal
+    /// flow).
     private mutating func dive() -> (cost: ClearingCost, assignment: [Int32]) {
         var applied: [Decision] = []
         while let edge = splitGroupEdges(limit: 1).first {
-            let decision = isFeasible(.fix(edge)) ? Decision.fix(edge) : .remove(edge)
+            let decision = probe(.fix(edge)) <= probe(.remove(edge)) ? Decision.fix(edge) : .remove(edge)
             apply(decision)
             applied.append(decision)
         }

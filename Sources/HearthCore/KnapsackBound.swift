@@ -18,6 +18,7 @@ struct KnapsackBound {
     /// Edges into offer `o` are `offerEdges[offerEdgeStart[o] ..< offerEdgeStart[o + 1]]`.
     private let offerEdgeStart: [Int32]
     private let offerEdges: [Int32]
+    private let largestGroup: Int
 
     // Scratch, reused across evaluations.
     private var best: [ClearingCost] = []
@@ -40,6 +41,7 @@ struct KnapsackBound {
             edges[Int(fill[Int(offer)])] = Int32(edge)
             fill[Int(offer)] += 1
         }
+        largestGroup = Int(problem.bidSize.max() ?? 1)
         offerEdgeStart = start
         offerEdges = edges
         chosen = [Int32](repeating: 0, count: problem.bidSize.count)
@@ -55,10 +57,12 @@ struct KnapsackBound {
         let fixedCost: ClearingCost
     }
 
-    /// The best bound over `iterations` subgradient steps from `multipliers` (updated in place),
-    /// stopping early once it reaches `incumbent`.
+    /// The best bound over `iterations` subgradient steps from `multipliers`, which are left at
+    /// the best step; stops early once the bound reaches `incumbent`.
     mutating func bound(_ node: Node, multipliers: inout [ClearingCost], incumbent: ClearingCost, iterations: Int) -> ClearingCost {
         var result = evaluate(node, multipliers)
+        var bestMultipliers = multipliers
+        defer { multipliers = bestMultipliers }
         var scale = 1.0
         var sinceImproved = 0
         for _ in 0..<iterations {
@@ -85,6 +89,7 @@ struct KnapsackBound {
             let value = evaluate(node, multipliers)
             if value > result {
                 result = value
+                bestMultipliers = multipliers
                 sinceImproved = 0
             } else {
                 sinceImproved += 1
@@ -95,6 +100,82 @@ struct KnapsackBound {
             }
         }
         return result
+    }
+
+    /// Edges that no assignment cheaper than `incumbent` can use: forcing an edge into its
+    /// offer's knapsack raises the bound at `multipliers` by the knapsack's loss, and any
+    /// assignment using the edge costs at least that raised bound.
+    mutating func removableEdges(_ node: Node, multipliers: [ClearingCost], incumbent: ClearingCost) -> [Int] {
+        let problem = node.problem
+        let value = evaluate(node, multipliers)
+        var removable: [Int] = []
+        var prefix: [ClearingCost] = []
+        var suffix: [ClearingCost] = []
+        for offer in 0..<offerEdgeStart.count - 1 {
+            let free = Int(node.offerFree[offer])
+            items.removeAll(keepingCapacity: true)
+            var candidates: [Int32] = []
+            var room = 0
+            for index in Int(offerEdgeStart[offer])..<Int(offerEdgeStart[offer + 1]) {
+                let edge = Int(offerEdges[index])
+                let bid = Int(node.edgeBid[edge])
+                guard !node.removed[edge], node.fixedEdge[bid] < 0, Int(problem.bidSize[bid]) <= free else { continue }
+                candidates.append(Int32(edge))
+                if problem.edgeCost[edge] * Int64(problem.bidSize[bid]) + multipliers[bid] < .zero {
+                    items.append(Int32(edge))
+                    room += Int(problem.bidSize[bid])
+                }
+            }
+            guard !candidates.isEmpty else { continue }
+            let capacity = min(free, room + largestGroup)
+            let width = capacity + 1
+            // prefix[k * width + c]: the best choice among the first k items within c beds;
+            // suffix[k * width + c]: among items k and after.
+            prefix.removeAll(keepingCapacity: true)
+            prefix.append(contentsOf: repeatElement(.zero, count: (items.count + 1) * width))
+            suffix.removeAll(keepingCapacity: true)
+            suffix.append(contentsOf: repeatElement(.zero, count: (items.count + 1) * width))
+            func itemCost(_ edge: Int32) -> (size: Int, cost: ClearingCost) {
+                let bid = Int(node.edgeBid[Int(edge)])
+                return (Int(problem.bidSize[bid]), problem.edgeCost[Int(edge)] * Int64(problem.bidSize[bid]) + multipliers[bid])
+            }
+            for (position, edge) in items.enumerated() {
+                let (size, cost) = itemCost(edge)
+                for beds in 0..<width {
+                    var value = prefix[position * width + beds]
+                    if beds >= size { value = min(value, prefix[position * width + beds - size] + cost) }
+                    prefix[(position + 1) * width + beds] = value
+                }
+            }
+            for position in items.indices.reversed() {
+                let (size, cost) = itemCost(items[position])
+                for beds in 0..<width {
+                    var value = suffix[(position + 1) * width + beds]
+                    if beds >= size { value = min(value, suffix[(position + 1) * width + beds - size] + cost) }
+                    suffix[position * width + beds] = value
+                }
+            }
+            let base = prefix[items.count * width + capacity]
+            var position = 0
+            for edge in candidates {
+                let (size, cost) = itemCost(edge)
+                var without: ClearingCost
+                if position < items.count && items[position] == edge {
+                    // The best choice of the other items within the beds left.
+                    without = .infeasible
+                    for beds in 0...(capacity - size) {
+                        without = min(without, prefix[position * width + beds] + suffix[(position + 1) * width + capacity - size - beds])
+                    }
+                    position += 1
+                } else {
+                    without = prefix[items.count * width + capacity - size]
+                }
+                if value - base + cost + without >= incumbent {
+                    removable.append(Int(edge))
+                }
+            }
+        }
+        return removable
     }
 
     /// The Lagrangian value for `multipliers`, recording in `chosen` how many knapsacks took

@@ -1,4 +1,5 @@
 import HearthCore
+import HearthStore
 import LibPQ
 
 /// Facts about the double-entry ledger shared by the run, statements, checks and contributions.
@@ -49,13 +50,7 @@ public enum Ledger {
 
     /// Appends an audit record for settlement's own work (actor kind `settlement`).
     static func audit(_ connection: PostgresConnection, action: String, entity: String, entityID: String?, detailJSON: String) throws {
-        try connection.query(
-            """
-            INSERT INTO audit_log (actor_kind, action, entity, entity_id, after_status, detail)
-            VALUES ('settlement', $1, $2, $3, 'completed', $4::jsonb)
-            """,
-            [action, entity, entityID, detailJSON]
-        )
+        try AuditLog.record(connection, actor: .settlement, action: action, entity: entity, entityID: entityID, after: "completed", detailJSON: detailJSON)
     }
 }
 

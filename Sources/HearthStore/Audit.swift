@@ -17,6 +17,9 @@ public struct Actor: Sendable, Equatable {
     /// hearthd's own work (clearing rounds, lapsing proposals).
     public static let daemon = Actor(kind: "daemon", authority: nil, keyID: nil, role: nil)
 
+    /// hearth-settle's own work (settlement runs, contributions).
+    public static let settlement = Actor(kind: "settlement", authority: nil, keyID: nil, role: nil)
+
     /// A caller holding an API key.
     public static func apiKey(id: String, authority: String, role: String) -> Actor {
         Actor(kind: "api_key", authority: authority, keyID: id, role: role)

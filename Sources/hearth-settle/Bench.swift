@@ -43,7 +43,7 @@ extension HearthSettle {
                 results.append(try await bench.measure(placements: yearPlacements, nights: 365))
             }
             if json {
-                print(try settleJSON(results))
+                print(try JSONOutput.encode(results))
                 return
             }
             print("scenario                            nights     settle s   raw INSERT…SELECT s   ratio")

@@ -18,30 +18,6 @@ struct HearthSettle: AsyncParsableCommand {
     )
 }
 
-/// Opens the database, runs `body`, and always closes it.
-func withSettlementDatabase<T>(
-    _ database: DatabaseOptions, _ logging: LoggingOptions, _ body: (HearthDatabase) async throws -> T
-) async throws -> T {
-    let logger = HearthLogging.bootstrap(label: "hearth-settle", level: try logging.resolvedLevel())
-    let opened = try await HearthDatabase.open(url: database.resolvedURL(), poolSize: 2, applicationName: "hearth-settle", logger: logger)
-    do {
-        let value = try await body(opened)
-        await opened.close()
-        return value
-    } catch {
-        await opened.close()
-        throw error
-    }
-}
-
-/// Encodes a value as stable JSON for scripts.
-func settleJSON(_ value: some Encodable) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.keyEncodingStrategy = .convertToSnakeCase
-    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
-}
-
 extension HearthSettle {
     /// `hearth-settle run [--through DATE]`.
     struct Run: AsyncParsableCommand {
@@ -73,12 +49,12 @@ extension HearthSettle {
         func run() async throws {
             let last = through.flatMap(CalendarDate.init(iso:)) ?? CalendarDate.today().adding(days: -1)
             let (batchPlacements, batchNights, wait) = (self.batchPlacements, self.batchNights, !noWait)
-            let summary = try await withSettlementDatabase(database, logging) { database in
+            let summary = try await withDatabase(database, logging, program: "hearth-settle") { database in
                 try await SettlementRunner(database: database, logger: database.logger, batchPlacements: batchPlacements, batchNights: batchNights)
                     .run(through: last, wait: wait)
             }
             if json {
-                print(try settleJSON(summary))
+                print(try JSONOutput.encode(summary))
                 return
             }
             print(
@@ -115,7 +91,7 @@ extension HearthSettle {
 
         func run() async throws {
             let month = self.month!
-            let (statements, netting) = try await withSettlementDatabase(database, logging) { database in
+            let (statements, netting) = try await withDatabase(database, logging, program: "hearth-settle") { database in
                 try await database.transaction(scope: .all, isolation: .repeatableRead) { connection in
                     (try HearthSettlement.Statements.all(period: month, on: connection), try HearthSettlement.Statements.netting(period: month, on: connection))
                 }
@@ -164,7 +140,7 @@ extension HearthSettle {
             let counts = try LookedAfterCounts(contentsOf: lac)
             let financialYear = year ?? ContributionBooking.financialYear(of: CalendarDate.today())
             let (firstYear, wait) = (self.firstYear, !noWait)
-            let summary = try await withSettlementDatabase(database, logging) { database in
+            let summary = try await withDatabase(database, logging, program: "hearth-settle") { database in
                 try await database.pool.withConnection { connection in
                     let names = try Dictionary(
                         connection.query("SELECT code, name FROM authorities").rows.map { (try $0.string("code"), try $0.string("name")) },

@@ -28,7 +28,7 @@ struct AuthorityCommand: AsyncParsableCommand {
 
         func run() async throws {
             let authority = self.authority
-            try await withDatabase(database, logging) { database in
+            try await withDatabase(database, logging, program: "hearthctl") { database in
                 try await database.pool.withTransaction { connection in
                     try AuthorityRepository.add(authority, actor: .operatorCLI, on: connection)
                 }
@@ -45,7 +45,7 @@ struct AuthorityCommand: AsyncParsableCommand {
         @OptionGroup var logging: LoggingOptions
 
         func run() async throws {
-            let authorities = try await withDatabase(database, logging) { database in
+            let authorities = try await withDatabase(database, logging, program: "hearthctl") { database in
                 try await database.pool.withConnection { try AuthorityRepository.all(on: $0) }
             }
             if json {

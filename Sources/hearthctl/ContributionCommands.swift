@@ -33,7 +33,7 @@ struct ContributionsCommand: AsyncParsableCommand {
         let counts = try LookedAfterCounts(contentsOf: lac)
         var names = MemberNames.shipped()
         if database.resolvedURL() != nil {
-            let stored = try await withDatabase(database, logging) { database in
+            let stored = try await withDatabase(database, logging, program: "hearthctl") { database in
                 try await database.pool.withConnection { connection in
                     try connection.query("SELECT code, name FROM authorities").rows.map { (try $0.string("code"), try $0.string("name")) }
                 }

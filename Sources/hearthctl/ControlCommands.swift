@@ -12,7 +12,7 @@ struct Pause: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        let changed = try await withDatabase(database, logging) { database in
+        let changed = try await withDatabase(database, logging, program: "hearthctl") { database in
             try await database.transaction(scope: .all) { try ControlStore.setPaused(true, actor: .operatorCLI, on: $0) }
         }
         print(changed ? "clearing paused on every daemon" : "clearing was already paused")
@@ -27,7 +27,7 @@ struct Resume: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        let changed = try await withDatabase(database, logging) { database in
+        let changed = try await withDatabase(database, logging, program: "hearthctl") { database in
             try await database.transaction(scope: .all) { try ControlStore.setPaused(false, actor: .operatorCLI, on: $0) }
         }
         print(changed ? "clearing resumed on every daemon" : "clearing was not paused")

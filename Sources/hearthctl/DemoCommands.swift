@@ -32,7 +32,7 @@ struct DemoCommand: AsyncParsableCommand {
         func run() async throws {
             let members = try SouthEastMembers.load()
             let market = DemoMarket(members: members, offerCount: offers, bidCount: bids, today: CalendarDate.today())
-            let issued = try await withDatabase(database, logging) { database in
+            let issued = try await withDatabase(database, logging, program: "hearthctl") { database in
                 try await database.transaction(scope: .all) { connection in
                     var keys: [IssuedKey] = []
                     for member in members {

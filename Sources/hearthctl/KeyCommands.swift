@@ -25,7 +25,7 @@ struct KeyCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (authority, role) = (self.authority, self.role)
-            let issued = try await withDatabase(database, logging) { database in
+            let issued = try await withDatabase(database, logging, program: "hearthctl") { database in
                 try await database.pool.withTransaction { connection in
                     try APIKeyRepository.issue(authority: authority, role: role, actor: .operatorCLI, on: connection)
                 }
@@ -43,7 +43,7 @@ struct KeyCommand: AsyncParsableCommand {
         @OptionGroup var logging: LoggingOptions
 
         func run() async throws {
-            let keys = try await withDatabase(database, logging) { database in
+            let keys = try await withDatabase(database, logging, program: "hearthctl") { database in
                 try await database.pool.withConnection { try APIKeyRepository.all(on: $0) }
             }
             if json {
@@ -81,7 +81,7 @@ struct KeyCommand: AsyncParsableCommand {
 
         func run() async throws {
             let prefix = String(self.prefix.prefix(15))
-            let revoked = try await withDatabase(database, logging) { database in
+            let revoked = try await withDatabase(database, logging, program: "hearthctl") { database in
                 try await database.pool.withTransaction { connection in
                     try APIKeyRepository.revoke(prefix: prefix, actor: .operatorCLI, on: connection)
                 }

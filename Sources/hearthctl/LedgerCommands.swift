@@ -28,7 +28,7 @@ struct LedgerCommand: AsyncParsableCommand {
 
         func run() async throws {
             let month = period.flatMap(Period.init)
-            let (balances, names) = try await withDatabase(database, logging) { database in
+            let (balances, names) = try await withDatabase(database, logging, program: "hearthctl") { database in
                 try await database.transaction(scope: .all) { connection in
                     let names = Dictionary(
                         try connection.query("SELECT code, name FROM authorities").rows.map { (try $0.string("code"), try $0.string("name")) },
@@ -61,7 +61,7 @@ struct LedgerCommand: AsyncParsableCommand {
         @OptionGroup var logging: LoggingOptions
 
         func run() async throws {
-            let verification = try await withDatabase(database, logging) { database in
+            let verification = try await withDatabase(database, logging, program: "hearthctl") { database in
                 try await database.pool.withConnection { try LedgerVerifier.verify(on: $0) }
             }
             if json {

@@ -13,14 +13,3 @@ enum Table {
         }.joined(separator: "\n")
     }
 }
-
-/// Stable JSON for scripts: snake_case keys, sorted, ISO 8601 dates.
-enum JSONOutput {
-    static func encode(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-}

@@ -24,7 +24,7 @@ struct RoundCommand: AsyncParsableCommand {
 
         func run() async throws {
             let workers = try clearing.resolvedWorkers()
-            let summary = try await withDatabase(database, logging) { database in
+            let summary = try await withDatabase(database, logging, program: "hearthctl") { database in
                 let runner = RoundRunner(database: database, workers: workers, logger: database.logger)
                 do {
                     let summary = try await runner.run(trigger: .operator, wait: true)

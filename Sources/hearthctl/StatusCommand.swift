@@ -15,7 +15,7 @@ struct Status: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        let status = try await withDatabase(database, logging) { database in
+        let status = try await withDatabase(database, logging, program: "hearthctl") { database in
             try await database.transaction(scope: .all, isolation: .repeatableRead) { try ExchangeStatus.read(on: $0) }
         }
         if json {

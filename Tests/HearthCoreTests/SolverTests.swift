@@ -191,6 +191,56 @@ struct SolverTests {
         }
     }
 
+    @Test("matches an exhaustive search when groups crowd multi-bed offers (knapsack bound and root reductions)")
+    func matchesBruteForceCrowdedGroups() throws {
+        for seed in UInt64(4001)...4120 {
+            let instance = randomInstance(seed: seed, maxBids: 10, maxOffers: 4, groupOneIn: 3)
+            let result = try ClearingSolver(workerCount: 1).solve(instance)
+            #expect(result.summary.provenOptimal && result.summary.optimalityGap == nil, "seed \(seed)")
+            #expect(objective(of: validatedPairs(result, instance), in: instance) == bruteForceObjective(instance), "seed \(seed)")
+        }
+    }
+
+    @Test("with no budget left, still returns a valid whole-group assignment and a consistent gap")
+    func budgetHit() throws {
+        var rng = SeededGenerator(state: 77)
+        var instance = randomInstance(seed: 5001, maxBids: 1, maxOffers: 1)
+        // Many copies of small random instances, merged into one dense snapshot with groups.
+        for seed in UInt64(5002)...5060 {
+            let part = randomInstance(seed: seed, maxBids: 9, maxOffers: 6, groupOneIn: 2)
+            instance.bids += part.bids
+            instance.offers += part.offers
+            instance.declined.formUnion(part.declined)
+        }
+        instance.bids.shuffle(using: &rng)
+        let exact = try ClearingSolver(workerCount: 1, searchBudget: .seconds(60)).solve(instance)
+        #expect(exact.summary.provenOptimal)
+        let rushed = try ClearingSolver(workerCount: 2, searchBudget: .zero).solve(instance)
+        let pairs = validatedPairs(rushed, instance)
+        let found = objective(of: pairs, in: instance)
+        #expect(!found.lexicographicallyPrecedes(objective(of: validatedPairs(exact, instance), in: instance)))
+        if let gap = rushed.summary.optimalityGap {
+            #expect(!rushed.summary.provenOptimal)
+            #expect(gap.emergencyChildren >= 0)
+            if gap.emergencyChildren == 0 && gap.urgentChildren == 0 && gap.plannedChildren == 0 {
+                #expect(gap.distanceMetres >= 0)
+            }
+        } else {
+            #expect(rushed.summary.provenOptimal)
+            #expect(untimed(rushed) == untimed(exact))
+        }
+    }
+
+    @Test("a summary written before provenOptimal existed decodes as proven optimal")
+    func summaryDecodesOldFiles() throws {
+        let json = """
+        {"emergencyChildrenPlaced": 1, "urgentChildrenPlaced": 0, "plannedChildrenPlaced": 2, "totalDistanceMetres": 5,
+         "totalDistanceKm": 0.005, "totalWeeklyCostPence": 7, "compatiblePairCount": 3, "componentCount": 1, "solveSeconds": 0.1}
+        """
+        let summary = try JSONDecoder().decode(ClearingSummary.self, from: Data(json.utf8))
+        #expect(summary.provenOptimal && summary.optimalityGap == nil && summary.compatibilitySeconds == 0)
+    }
+
     @Test("gives the same proposals whatever the order of the snapshot")
     func orderIndependent() throws {
         for seed in UInt64(2001)...2050 {
