@@ -86,12 +86,21 @@ public struct ServerOptions: ParsableArguments {
 }
 
 /// `--workers`, else `HEARTH_WORKERS`, else the number of cores: the Dispatch workers that
-/// solve clearing components in parallel.
+/// solve clearing components in parallel; and `--search-budget`/`HEARTH_SEARCH_BUDGET`, the
+/// seconds a round's exact search for sibling groups may take.
 public struct ClearingOptions: ParsableArguments {
     @Option(name: .long, help: "Clearing worker threads (env HEARTH_WORKERS; default: the number of cores).")
     var workers: String?
 
+    @Option(name: .long, help: "Seconds a round's exact search may run before it settles for the best found (env HEARTH_SEARCH_BUDGET; default 10, or 60 for hearthctl round run).")
+    var searchBudget: String?
+
     public init() {}
+
+    /// The resolved search budget, `defaultSeconds` when neither flag nor environment sets it.
+    public func resolvedSearchBudget(defaultSeconds: Int, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Duration {
+        .seconds(try resolveInteger(flag: searchBudget, name: "--search-budget", variable: "HEARTH_SEARCH_BUDGET", environment: environment, range: 1...3600, default: defaultSeconds))
+    }
 
     /// The resolved worker count.
     public func resolvedWorkers(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Int {
@@ -101,6 +110,7 @@ public struct ClearingOptions: ParsableArguments {
 
     public mutating func validate() throws {
         _ = try resolvedWorkers()
+        _ = try resolvedSearchBudget(defaultSeconds: 10)
     }
 }
 

@@ -27,9 +27,14 @@ public struct RoundRunner: Sendable {
     ///   - workers: Dispatch workers that solve components in parallel.
     ///   - proposalLifetimeSeconds: how long a proposal holds its beds before it lapses.
     ///   - daemonID: the daemon running rounds, recorded with each round (nil for hearthctl).
-    public init(database: HearthDatabase, workers: Int, proposalLifetimeSeconds: Int = 72 * 3600, daemonID: UUID? = nil, logger: Logger) {
+    ///   - searchBudget: how long the exact search for sibling groups may run before the round
+    ///     settles for the best assignment found (recorded as not proven optimal).
+    public init(
+        database: HearthDatabase, workers: Int, searchBudget: Duration = .seconds(10), proposalLifetimeSeconds: Int = 72 * 3600,
+        daemonID: UUID? = nil, logger: Logger
+    ) {
         self.database = database
-        self.solver = ClearingSolver(workerCount: workers)
+        self.solver = ClearingSolver(workerCount: workers, searchBudget: searchBudget)
         self.proposalLifetimeSeconds = proposalLifetimeSeconds
         self.daemonID = daemonID
         self.logger = logger
@@ -102,9 +107,12 @@ public struct RoundRunner: Sendable {
                 metadata: [
                     "round": "\(roundID)", "trigger": "\(trigger.rawValue)", "bids": "\(summary.bidsConsidered)",
                     "offers": "\(summary.offersConsidered)", "proposals": "\(summary.proposals)", "skipped": "\(skipped)",
-                    "solver_ms": "\(Int(summary.solverMs))",
+                    "solver_ms": "\(Int(summary.solverMs))", "proven_optimal": "\(summary.provenOptimal)",
                 ]
             )
+            if !summary.provenOptimal {
+                logger.warning("the search budget ran out: proposals are the best found, not proven optimal", metadata: ["round": "\(roundID)"])
+            }
             return summary
         } catch {
             Counter(label: "hearth_rounds_total", dimensions: [("trigger", trigger.rawValue), ("outcome", "failed")]).increment()
@@ -157,7 +165,8 @@ public struct RoundRunner: Sendable {
             id: roundID, trigger: trigger, status: "committed", startedAt: started, finishedAt: Date(),
             bidsConsidered: snapshot.instance.bids.count, offersConsidered: snapshot.instance.offers.count,
             compatiblePairs: result.summary.compatiblePairCount, proposals: committed.created, childrenPlaced: placed,
-            totalDistanceKm: (distance * 1000).rounded() / 1000, totalWeeklyPence: weekly, solverMs: result.summary.solveSeconds * 1000
+            totalDistanceKm: (distance * 1000).rounded() / 1000, totalWeeklyPence: weekly, solverMs: result.summary.solveSeconds * 1000,
+            provenOptimal: result.summary.provenOptimal
         )
     }
 }

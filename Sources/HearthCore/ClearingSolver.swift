@@ -95,9 +95,10 @@ public struct ClearingSolver: Sendable {
         let budget = searchBudget
         let solved = parallelMap(count: schedule.count, workers: workerCount) { position in
             let component = components[schedule[position]]
-            let ownDeadline = max(deadline, clock.now + budget * (Double(component.edgeCount) / totalEdges))
+            let now = clock.now
+            let ownDeadline = max(deadline, now + budget * (Double(component.edgeCount) / totalEdges))
             var solver = ComponentSolver(component.problem(graph: graph, bids: bids, offers: offers, costs: costs))
-            return solver.solve(until: ownDeadline)
+            return solver.solve(searchUntil: now + (ownDeadline - now) * Self.searchShare, finishBy: ownDeadline)
         }
 
         var offerOfBid = [Int32](repeating: -1, count: bids.count)
@@ -142,6 +143,10 @@ public struct ClearingSolver: Sendable {
         )
         return ClearingResult(proposals: proposals, summary: summary)
     }
+
+    /// The share of a component's time that its branch and bound may use; if the search has not
+    /// finished by then, local search improves its best assignment in the rest.
+    private static let searchShare = 0.9
 
     /// The gap between a lower bound and a result, level by level. The placement field is
     /// −(E·w² + U·w + P) with every count below w = `placementBase`, so it decodes uniquely.

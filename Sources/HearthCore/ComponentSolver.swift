@@ -166,16 +166,18 @@ struct ComponentSolver {
     ///
     /// Before the search, a dive gives an incumbent quickly: from the root relaxation, the first
     /// split group in waiting order either goes whole to its edge with most flow or loses that
-    /// edge, whichever branch has the lower bound, and so on until no group is split. Then root
-    /// reductions: the Lagrangian bound (`KnapsackBound`) rules out edges that no assignment
-    /// cheaper than the incumbent uses, for the whole search. Everything but the deadline check
-    /// is deterministic.
-    mutating func solve(until deadline: ContinuousClock.Instant) -> ComponentOutcome {
+    /// edge, whichever branch has the lower bound, and so on until no group is split; local
+    /// search (`improved(_:until:)`) then improves it. Then root reductions: the Lagrangian
+    /// bound (`KnapsackBound`) rules out edges that no assignment cheaper than the incumbent
+    /// uses, for the whole search. The branch and bound stops at `searchDeadline`; if it has not
+    /// finished, local search improves the best assignment found until `deadline`. Everything
+    /// but the deadline checks is deterministic.
+    mutating func solve(searchUntil searchDeadline: ContinuousClock.Instant, finishBy deadline: ContinuousClock.Instant) -> ComponentOutcome {
         solveRoot()
         guard branching() != nil else {
             return ComponentOutcome(assignment: currentAssignment(), cost: bound, bound: bound, proven: true)
         }
-        var best = dive()
+        var best = improved(dive(), until: deadline)
         // Root reductions: edges that the Lagrangian bound shows no cheaper assignment uses are
         // removed for the whole search, which also tightens every node's flow bound.
         var rootBound = bound
@@ -207,10 +209,16 @@ struct ComponentSolver {
                 stack.removeLast()
                 continue
             }
-            if clock.now >= deadline {
-                // Every subtree left open lies below a frame with branches left; its bound holds.
-                let open = stack.map(\.bound).min() ?? best.cost
-                return ComponentOutcome(assignment: best.assignment, cost: best.cost, bound: min(open, best.cost), proven: false)
+            if clock.now >= searchDeadline {
+                // Every subtree left open lies below a frame with branches left; its bound holds,
+                // and no pruned subtree holds anything cheaper than the incumbent.
+                let lowest = min(stack.map(\.bound).min() ?? best.cost, best.cost)
+                for frame in stack.reversed() {
+                    if let applied = frame.applied { undo(applied) }
+                }
+                best = improved(best, until: deadline)
+                // An assignment as cheap as the bound is optimal.
+                return ComponentOutcome(assignment: best.assignment, cost: best.cost, bound: min(lowest, best.cost), proven: best.cost <= lowest)
             }
             // The incumbent may have improved since this node's bound was computed.
             guard stack[top].bound < best.cost else {
@@ -262,6 +270,85 @@ struct ComponentSolver {
             undo(decision)
         }
         return result
+    }
+
+    /// `incumbent` improved by local search over group placements, from the state after root
+    /// reductions with no decision applied, to which it returns (up to an equally optimal flow).
+    ///
+    /// With every group's placement fixed (whole on one edge, or unplaced), the flow places the
+    /// single children optimally, so its cost is exact. Moves: each group in waiting order goes
+    /// to its cheapest placement (any other edge whose offer has the beds besides the other
+    /// groups, or none) with the others fixed, single children re-placed by the flow; passes
+    /// repeat until none improves or `deadline` passes. Edges removed by root reductions are
+    /// never tried, as no assignment cheaper than the incumbent uses them.
+    private mutating func improved(
+        _ incumbent: (cost: ClearingCost, assignment: [Int32]), until deadline: ContinuousClock.Instant
+    ) -> (cost: ClearingCost, assignment: [Int32]) {
+        let clock = ContinuousClock()
+        var placement = groupBids.map { incumbent.assignment[Int($0)] }
+        var applied = groupBids.indices.map { place(group: Int(groupBids[$0]), on: placement[$0]) }
+        var current = bound
+        var improving = true
+        search: while improving {
+            improving = false
+            for (index, group) in groupBids.lazy.map(Int.init).enumerated() {
+                undo(applied[index])
+                var chosen = placement[index]
+                var chosenCost = current
+                var targets: [Int32] = placement[index] >= 0 ? [-1] : []
+                for edge in Int(problem.edgeStart[group])..<Int(problem.edgeStart[group + 1])
+                where !removed[edge] && edge != placement[index] && isFeasible(.fix(edge)) {
+                    targets.append(Int32(edge))
+                }
+                for target in targets {
+                    if clock.now >= deadline {
+                        applied[index] = place(group: group, on: placement[index])
+                        break search
+                    }
+                    let decisions = place(group: group, on: target)
+                    if bound < chosenCost {
+                        chosen = target
+                        chosenCost = bound
+                    }
+                    undo(decisions)
+                }
+                applied[index] = place(group: group, on: chosen)
+                if chosen != placement[index] {
+                    placement[index] = chosen
+                    current = bound
+                    improving = true
+                }
+            }
+        }
+        let result = current < incumbent.cost ? (current, currentAssignment()) : incumbent
+        for decisions in applied.reversed() {
+            undo(decisions)
+        }
+        return result
+    }
+
+    /// Applies the decisions that put the whole of `group` on `edge`, or leave it unplaced when
+    /// `edge` is -1 (every edge of the group not yet removed is removed), and returns them.
+    private mutating func place(group: Int, on edge: Int32) -> [Decision] {
+        var decisions: [Decision] = []
+        if edge >= 0 {
+            decisions.append(.fix(Int(edge)))
+        } else {
+            for other in Int(problem.edgeStart[group])..<Int(problem.edgeStart[group + 1]) where !removed[other] {
+                decisions.append(.remove(other))
+            }
+        }
+        for decision in decisions {
+            apply(decision)
+        }
+        return decisions
+    }
+
+    /// Undoes `decisions`, applied in order, in reverse order.
+    private mutating func undo(_ decisions: [Decision]) {
+        for decision in decisions.reversed() {
+            undo(decision)
+        }
     }
 
     private enum Decision {

@@ -28,11 +28,15 @@ public struct RoundSummary: Sendable, Codable, Equatable {
     public var totalDistanceKm: Double
     public var totalWeeklyPence: Int64
     public var solverMs: Double
+    /// False when the solver's search budget ran out before it proved the proposals optimal
+    /// (they are then the best found; see `ClearingSolver.searchBudget`).
+    public var provenOptimal: Bool
 
     /// Creates a summary.
     public init(
         id: Int64, trigger: RoundTrigger, status: String, startedAt: Date, finishedAt: Date?, bidsConsidered: Int, offersConsidered: Int,
-        compatiblePairs: Int, proposals: Int, childrenPlaced: ChildrenPlaced, totalDistanceKm: Double, totalWeeklyPence: Int64, solverMs: Double
+        compatiblePairs: Int, proposals: Int, childrenPlaced: ChildrenPlaced, totalDistanceKm: Double, totalWeeklyPence: Int64, solverMs: Double,
+        provenOptimal: Bool
     ) {
         self.id = id
         self.trigger = trigger
@@ -47,6 +51,7 @@ public struct RoundSummary: Sendable, Codable, Equatable {
         self.totalDistanceKm = totalDistanceKm
         self.totalWeeklyPence = totalWeeklyPence
         self.solverMs = solverMs
+        self.provenOptimal = provenOptimal
     }
 
     /// Children placed, by urgency (a sibling group counts as its size).
@@ -87,13 +92,13 @@ public enum RoundStore {
             """
             UPDATE rounds SET status = 'committed', finished_at = now(), bids_considered = $2, offers_considered = $3,
                 compatible_pairs = $4, proposals = $5, placed_emergency = $6, placed_urgent = $7, placed_planned = $8,
-                total_distance_km = $9, total_weekly_pence = $10, solver_ms = $11
+                total_distance_km = $9, total_weekly_pence = $10, solver_ms = $11, proven_optimal = $12
             WHERE id = $1
             """,
             [
                 summary.id, summary.bidsConsidered, summary.offersConsidered, summary.compatiblePairs, summary.proposals,
                 summary.childrenPlaced.emergency, summary.childrenPlaced.urgent, summary.childrenPlaced.planned,
-                summary.totalDistanceKm, summary.totalWeeklyPence, summary.solverMs,
+                summary.totalDistanceKm, summary.totalWeeklyPence, summary.solverMs, summary.provenOptimal,
             ]
         )
     }
@@ -108,7 +113,7 @@ public enum RoundStore {
         guard let row = try connection.query(
             """
             SELECT id, trigger, status, started_at, finished_at, bids_considered, offers_considered, compatible_pairs, proposals,
-                   placed_emergency, placed_urgent, placed_planned, total_distance_km, total_weekly_pence, solver_ms
+                   placed_emergency, placed_urgent, placed_planned, total_distance_km, total_weekly_pence, solver_ms, proven_optimal
             FROM rounds WHERE status <> 'running' ORDER BY id DESC LIMIT 1
             """
         ).first else { return nil }
@@ -122,7 +127,7 @@ public enum RoundStore {
                 planned: try row.optionalInt("placed_planned") ?? 0
             ),
             totalDistanceKm: try row.optionalDouble("total_distance_km") ?? 0, totalWeeklyPence: try row.optionalInt64("total_weekly_pence") ?? 0,
-            solverMs: try row.optionalDouble("solver_ms") ?? 0
+            solverMs: try row.optionalDouble("solver_ms") ?? 0, provenOptimal: try row.optionalBool("proven_optimal") ?? true
         )
     }
 

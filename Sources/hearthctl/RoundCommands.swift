@@ -24,8 +24,9 @@ struct RoundCommand: AsyncParsableCommand {
 
         func run() async throws {
             let workers = try clearing.resolvedWorkers()
+            let budget = try clearing.resolvedSearchBudget(defaultSeconds: 60)
             let summary = try await withDatabase(database, logging, program: "hearthctl") { database in
-                let runner = RoundRunner(database: database, workers: workers, logger: database.logger)
+                let runner = RoundRunner(database: database, workers: workers, searchBudget: budget, logger: database.logger)
                 do {
                     let summary = try await runner.run(trigger: .operator, wait: true)
                     await runner.close()
@@ -45,7 +46,7 @@ struct RoundCommand: AsyncParsableCommand {
                 proposals: \(summary.proposals)
                 children placed: \(summary.childrenPlaced.emergency) emergency, \(summary.childrenPlaced.urgent) urgent, \(summary.childrenPlaced.planned) planned
                 total distance: \(String(format: "%.1f", summary.totalDistanceKm)) km; total weekly cost: £\(String(format: "%.2f", Double(summary.totalWeeklyPence) / 100))
-                solver time: \(String(format: "%.1f", summary.solverMs)) ms
+                solver time: \(String(format: "%.1f", summary.solverMs)) ms\(summary.provenOptimal ? "" : " (search budget reached: best found, not proven optimal)")
                 """)
         }
     }

@@ -26,6 +26,7 @@ struct HearthDaemon: AsyncParsableCommand {
         let logger = HearthLogging.bootstrap(label: "hearthd", level: try logging.resolvedLevel())
         let listening = try server.resolved()
         let workers = try clearing.resolvedWorkers()
+        let searchBudget = try clearing.resolvedSearchBudget(defaultSeconds: 10)
         let resources = try HearthServer.Resources.load()
         let metrics = HearthMetrics.bootstrap()
         let opened = try await HearthDatabase.open(
@@ -44,7 +45,7 @@ struct HearthDaemon: AsyncParsableCommand {
         let reloader = LogLevelReloader(configurationFile: ProcessInfo.processInfo.environment["HEARTH_CONFIG"], logger: logger)
         let heartbeat = HeartbeatService(database: opened, daemonID: UUID(), workers: workers, version: HearthVersion.current, logger: logger)
         let rounds = ClearingService(
-            database: opened, runner: RoundRunner(database: opened, workers: workers, daemonID: heartbeat.daemonID, logger: logger), logger: logger
+            database: opened, runner: RoundRunner(database: opened, workers: workers, searchBudget: searchBudget, daemonID: heartbeat.daemonID, logger: logger), logger: logger
         )
         // Shut down in reverse order: stop taking requests first, then let a round in progress
         // finish, then record the daemon as stopped.

@@ -98,7 +98,7 @@ def solve_scip(size, urgency, beds, rows, cols, metres, limit, workers):
     exact.SetDoubleParam(exact.RELATIVE_MIP_GAP, 0.0)
     started = time.perf_counter()
 
-    def stage(best_placement):
+    def stage(best_placement, hint=None):
         """A fresh model per stage (SCIP through pywraplp does not re-solve a changed model reliably)."""
         solver = pywraplp.Solver.CreateSolver("SCIP")
         solver.SetNumThreads(workers)
@@ -114,14 +114,16 @@ def solve_scip(size, urgency, beds, rows, cols, metres, limit, workers):
         else:
             solver.Add(placement >= best_placement - 0.5)
             solver.Minimize(solver.Sum([int(metres[k]) * int(size[rows[k]]) * x[k] for k in range(len(rows))]))
+        if hint is not None:
+            solver.SetHint(x, [1.0 if chosen else 0.0 for chosen in hint])
         status = solver.Solve(exact)
         if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-            raise RuntimeError(f"SCIP status {status}")
+            raise RuntimeError(f"SCIP status {status} (no solution within the time limit)")
         chosen = np.array([v.solution_value() > 0.5 for v in x], dtype=bool)
         return chosen, status == pywraplp.Solver.OPTIMAL, round(solver.Objective().Value())
 
-    _, proven, best_placement = stage(None)
-    chosen, proven_distance, _ = stage(best_placement)
+    placed, proven, best_placement = stage(None)
+    chosen, proven_distance, _ = stage(best_placement, placed)
     return chosen, proven and proven_distance, time.perf_counter() - started
 
 
