@@ -122,24 +122,17 @@ extension HearthSettle {
             discussion: "Idempotent per member and year: members already booked for the year are left alone. The table is the one `hearthctl contributions` prints."
         )
 
-        @Option(help: "Looked-after children counts: CSV code,year,looked_after.") var lac: String
-        @Option(help: "The first financial year of the three (e.g. 2025 for 2025/26).") var firstYear: Int
         @Option(help: "The financial year to book (default: the current one, Europe/London).") var year: Int?
-        @Option(help: "Tiers as PERCENT:POUNDS pairs and otherwise:POUNDS (default 9:250000,6:200000,4.5:150000,2.5:100000,otherwise:50000).") var tiers: String?
-        @Option(help: "The share of a full year charged in the first year, in percent (default 50).") var firstYearRate: String?
+        @OptionGroup var contribution: ContributionOptions
         @Flag(help: "Exit at once if a settlement run is in progress, instead of waiting for it.") var noWait = false
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var logging: LoggingOptions
 
-        func validate() throws {
-            guard (2000...2100).contains(firstYear) else { throw ValidationError("--first-year must be a year from 2000 to 2100") }
-        }
-
         func run() async throws {
-            let rule = try ContributionRule.configured(tiers: tiers, firstYearPercent: firstYearRate)
-            let counts = try LookedAfterCounts(contentsOf: lac)
+            let rule = try contribution.rule()
+            let counts = try contribution.counts()
             let financialYear = year ?? ContributionBooking.financialYear(of: CalendarDate.today())
-            let (firstYear, wait) = (self.firstYear, !noWait)
+            let (firstYear, wait) = (contribution.firstYear, !noWait)
             let summary = try await withDatabase(database, logging, program: "hearth-settle") { database in
                 try await database.pool.withConnection { connection in
                     let names = try Dictionary(

@@ -16,21 +16,14 @@ struct ContributionsCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Looked-after children counts: CSV code,year,looked_after.") var lac: String
-    @Option(help: "The first financial year of the three (e.g. 2025 for 2025/26).") var firstYear: Int
-    @Option(help: "Tiers as PERCENT:POUNDS pairs and otherwise:POUNDS (default 9:250000,6:200000,4.5:150000,2.5:100000,otherwise:50000).") var tiers: String?
-    @Option(help: "The share of a full year charged in the first year, in percent (default 50).") var firstYearRate: String?
+    @OptionGroup var contribution: ContributionOptions
     @Flag(help: "Print CSV: code,name,share_pct,tier,year1_pence,year2_pence,year3_pence,total_pence, then a TOTAL row.") var csv = false
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var logging: LoggingOptions
 
-    func validate() throws {
-        guard (2000...2100).contains(firstYear) else { throw ValidationError("--first-year must be a year from 2000 to 2100") }
-    }
-
     func run() async throws {
-        let rule = try ContributionRule.configured(tiers: tiers, firstYearPercent: firstYearRate)
-        let counts = try LookedAfterCounts(contentsOf: lac)
+        let rule = try contribution.rule()
+        let counts = try contribution.counts()
         var names = MemberNames.shipped()
         if database.resolvedURL() != nil {
             let stored = try await withDatabase(database, logging, program: "hearthctl") { database in
@@ -40,7 +33,7 @@ struct ContributionsCommand: AsyncParsableCommand {
             }
             for (code, name) in stored { names[code] = name }
         }
-        let table = try ContributionTable(counts: counts, firstYear: firstYear, rule: rule, names: names)
+        let table = try ContributionTable(counts: counts, firstYear: contribution.firstYear, rule: rule, names: names)
         if csv {
             print(table.csv, terminator: "")
             return
