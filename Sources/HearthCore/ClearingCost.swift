@@ -48,8 +48,13 @@ struct ClearingCost: Sendable, Hashable, Comparable {
         )
     }
 
+    // Field by field rather than as tuples: the same order, much faster in unoptimised builds,
+    // where this comparison dominates the shortest-path searches.
     static func < (lhs: ClearingCost, rhs: ClearingCost) -> Bool {
-        (lhs.placement, lhs.distance, lhs.money, lhs.seniority, lhs.order)
-            < (rhs.placement, rhs.distance, rhs.money, rhs.seniority, rhs.order)
+        if lhs.placement != rhs.placement { return lhs.placement < rhs.placement }
+        if lhs.distance != rhs.distance { return lhs.distance < rhs.distance }
+        if lhs.money != rhs.money { return lhs.money < rhs.money }
+        if lhs.seniority != rhs.seniority { return lhs.seniority < rhs.seniority }
+        return lhs.order < rhs.order
     }
 }

@@ -32,13 +32,17 @@ import Foundation
 /// b-matching), for groups a relaxation in which a group may be split. 4. Sibling groups must
 /// not be split: a dive first gives a whole-group incumbent, and a Lagrangian bound with one
 /// knapsack per offer (`KnapsackBound`, stronger than the flow where groups share offers with
-/// single children) removes every edge that no cheaper assignment can use. Then a depth-first
-/// branch and bound, until the budget's deadline, uses the flow as a lower bound and, whenever it
+/// single children) removes every edge that no cheaper assignment can use. Local search first
+/// improves the dive's assignment (each group, with the groups on the offers it could use, is
+/// freed and re-placed by a small branch and bound, the single children always placed
+/// optimally by the flow), which sharpens those removals. Then a depth-first branch and bound,
+/// until 90 % of the component's time, uses the flow as a lower bound and, whenever it
 /// splits a group (or places part of one), branches on one of that group's edges: the whole
 /// group goes there, or that edge is not used. Both branches keep every assignment that keeps
 /// groups whole, so the search is exact. Each node starts from its parent's flow and potentials
 /// (only the changed arcs are repaired), and strong branching picks the edge whose branches
-/// raise the bound most (see `ComponentSolver`).
+/// raise the bound most (see `ComponentSolver`). If it does not finish, local search improves
+/// its best assignment in the time left.
 ///
 /// **Worst case.** Components without groups: one shortest-path search per child (more only
 /// when a group ships in parts), O(C · E log V), usually far less as searches stop at the first
@@ -58,8 +62,9 @@ public struct ClearingSolver: Sendable {
     /// budget) or, if later, after the component's share of the budget (its share of the
     /// compatible pairs) counted from when its own search started, so that components solved
     /// after a large one (with few workers) still get time; a round therefore takes at most
-    /// about twice the budget, and the budget when one component dominates. A stopped search
-    /// returns the best whole-group assignment found so far; `ClearingSummary.provenOptimal` is then false
+    /// about twice the budget, and the budget when one component dominates. A search stopped
+    /// at 90 % of its time spends the rest improving its best whole-group assignment by local
+    /// search and returns it; `ClearingSummary.provenOptimal` is then false
     /// and `ClearingSummary.optimalityGap` bounds the loss. A round that finishes within the
     /// budget is exact and its result does not depend on the worker count or the machine; a
     /// round that hits it may differ from run to run, as the point where the search stops

@@ -14,7 +14,7 @@ struct ComponentProblem: Sendable {
     var edgeCost: [ClearingCost]
 }
 
-/// What `ComponentSolver.solve(until:)` found.
+/// What `ComponentSolver.solve(searchUntil:finishBy:)` found.
 struct ComponentOutcome: Sendable {
     /// For each local bid, its edge, or -1 if it is not placed.
     var assignment: [Int32]
@@ -22,7 +22,8 @@ struct ComponentOutcome: Sendable {
     var cost: ClearingCost
     /// A lower bound on the cost of every whole-group assignment; equal to `cost` when proven.
     var bound: ClearingCost
-    /// True when the search finished, so the assignment is optimal.
+    /// True when the assignment is proven optimal: the search finished, or the assignment is as
+    /// cheap as the bound of every subtree it left open.
     var proven: Bool
 }
 
@@ -174,10 +175,12 @@ struct ComponentSolver {
     /// but the deadline checks is deterministic.
     mutating func solve(searchUntil searchDeadline: ContinuousClock.Instant, finishBy deadline: ContinuousClock.Instant) -> ComponentOutcome {
         solveRoot()
-        guard branching() != nil else {
+        guard splitGroupEdges(limit: 1).first != nil else {
             return ComponentOutcome(assignment: currentAssignment(), cost: bound, bound: bound, proven: true)
         }
-        var best = improved(dive(), until: deadline)
+        // Local search on the dive's result gets half of the search's time at most.
+        let started = ContinuousClock.now
+        var best = improved(dive(), until: started + (searchDeadline - started) * 0.5)
         // Root reductions: edges that the Lagrangian bound shows no cheaper assignment uses are
         // removed for the whole search, which also tightens every node's flow bound.
         var rootBound = bound
@@ -193,11 +196,32 @@ struct ComponentSolver {
             repair()
         }
         rootBound = max(rootBound, bound)
-        guard rootBound < best.cost, let rootBranches = branching() else {
+        guard rootBound < best.cost, let rootBranches = branching(candidates: Self.strongBranchingCandidates) else {
             if rootBound < best.cost { best = (bound, currentAssignment()) }
             return ComponentOutcome(assignment: best.assignment, cost: best.cost, bound: best.cost, proven: true)
         }
-        var stack = [Frame(branches: rootBranches, bound: rootBound)]
+        let root = Frame(branches: rootBranches, bound: rootBound)
+        guard let lowest = search(root, best: &best, until: searchDeadline, candidates: Self.strongBranchingCandidates) else {
+            return ComponentOutcome(assignment: best.assignment, cost: best.cost, bound: best.cost, proven: true)
+        }
+        best = improved(best, until: deadline)
+        // An assignment as cheap as the bound is optimal.
+        return ComponentOutcome(assignment: best.assignment, cost: best.cost, bound: min(lowest, best.cost), proven: best.cost <= lowest)
+    }
+
+    /// A whole-group assignment and its cost.
+    private typealias Incumbent = (cost: ClearingCost, assignment: [Int32])
+
+    /// Depth-first branch and bound below the current node, whose branches and bound are `root`,
+    /// improving `best`; the state is restored afterwards (up to an equally optimal flow).
+    /// Returns nil when the search finished (`best` is then optimal below this node), or the
+    /// lowest bound of any assignment cheaper than `best` that it did not explore, if `deadline`
+    /// passed first.
+    /// Nodes branch as `branching(candidates:)` does with `candidates`.
+    private mutating func search(
+        _ root: Frame, best: inout Incumbent, until deadline: ContinuousClock.Instant, candidates: Int
+    ) -> ClearingCost? {
+        var stack = [root]
         let clock = ContinuousClock()
         while !stack.isEmpty {
             let top = stack.count - 1
@@ -209,16 +233,14 @@ struct ComponentSolver {
                 stack.removeLast()
                 continue
             }
-            if clock.now >= searchDeadline {
+            if clock.now >= deadline {
                 // Every subtree left open lies below a frame with branches left; its bound holds,
                 // and no pruned subtree holds anything cheaper than the incumbent.
                 let lowest = min(stack.map(\.bound).min() ?? best.cost, best.cost)
                 for frame in stack.reversed() {
                     if let applied = frame.applied { undo(applied) }
                 }
-                best = improved(best, until: deadline)
-                // An assignment as cheap as the bound is optimal.
-                return ComponentOutcome(assignment: best.assignment, cost: best.cost, bound: min(lowest, best.cost), proven: best.cost <= lowest)
+                return lowest
             }
             // The incumbent may have improved since this node's bound was computed.
             guard stack[top].bound < best.cost else {
@@ -231,14 +253,14 @@ struct ComponentSolver {
             apply(decision)
             stack[top].applied = decision
             if bound >= best.cost { continue }
-            if let branches = branching() {
+            if let branches = branching(candidates: candidates) {
                 // The parent's bound holds here too, and may be the stronger one.
                 stack.append(Frame(branches: branches, bound: max(bound, stack[top].bound)))
             } else {
                 best = (bound, currentAssignment())
             }
         }
-        return ComponentOutcome(assignment: best.assignment, cost: best.cost, bound: best.cost, proven: true)
+        return nil
     }
 
     /// The Lagrangian bound of the current node, from the flow's dual prices and up to `steps`
@@ -276,59 +298,80 @@ struct ComponentSolver {
     /// reductions with no decision applied, to which it returns (up to an equally optimal flow).
     ///
     /// With every group's placement fixed (whole on one edge, or unplaced), the flow places the
-    /// single children optimally, so its cost is exact. Moves: each group in waiting order goes
-    /// to its cheapest placement (any other edge whose offer has the beds besides the other
-    /// groups, or none) with the others fixed, single children re-placed by the flow; passes
-    /// repeat until none improves or `deadline` passes. Edges removed by root reductions are
-    /// never tried, as no assignment cheaper than the incumbent uses them.
-    private mutating func improved(
-        _ incumbent: (cost: ClearingCost, assignment: [Int32]), until deadline: ContinuousClock.Instant
-    ) -> (cost: ClearingCost, assignment: [Int32]) {
+    /// single children optimally, so the cost is exact. For each group in waiting order, the
+    /// group and up to `neighbourhoodSize` - 1 groups placed on the offers it could use, cheapest
+    /// edge first, are freed and placed optimally by branch and bound (for at most
+    /// `neighbourhoodTime`), the other groups staying where they are; this subsumes moving one
+    /// group to any other offer or leaving it unplaced. Passes repeat until one improves nothing
+    /// or `deadline` passes. Edges removed by root reductions are never used, as no assignment
+    /// cheaper than the incumbent uses them (so the first fixed flow may cost more than
+    /// `incumbent`, which is kept unless beaten). Deterministic up to the time limits.
+    private mutating func improved(_ incumbent: Incumbent, until deadline: ContinuousClock.Instant) -> Incumbent {
         let clock = ContinuousClock()
         var placement = groupBids.map { incumbent.assignment[Int($0)] }
         var applied = groupBids.indices.map { place(group: Int(groupBids[$0]), on: placement[$0]) }
-        var current = bound
+        repair()
+        var current: Incumbent = (bound, currentAssignment())
         var improving = true
-        search: while improving {
+        passes: while improving {
             improving = false
-            for (index, group) in groupBids.lazy.map(Int.init).enumerated() {
-                undo(applied[index])
-                var chosen = placement[index]
-                var chosenCost = current
-                var targets: [Int32] = placement[index] >= 0 ? [-1] : []
-                for edge in Int(problem.edgeStart[group])..<Int(problem.edgeStart[group + 1])
-                where !removed[edge] && edge != placement[index] && isFeasible(.fix(edge)) {
-                    targets.append(Int32(edge))
+            for index in groupBids.indices {
+                guard clock.now < deadline else { break passes }
+                let members = neighbourhood(of: index, placement: placement)
+                for member in members {
+                    release(applied[member])
                 }
-                for target in targets {
-                    if clock.now >= deadline {
-                        applied[index] = place(group: group, on: placement[index])
-                        break search
-                    }
-                    let decisions = place(group: group, on: target)
-                    if bound < chosenCost {
-                        chosen = target
-                        chosenCost = bound
-                    }
-                    undo(decisions)
+                repair()
+                let before = current.cost
+                if let branches = branching(candidates: 1) {
+                    let limit = min(deadline, clock.now + Self.neighbourhoodTime)
+                    _ = search(Frame(branches: branches, bound: bound), best: &current, until: limit, candidates: 1)
+                } else if bound < current.cost {
+                    current = (bound, currentAssignment())
                 }
-                applied[index] = place(group: group, on: chosen)
-                if chosen != placement[index] {
-                    placement[index] = chosen
-                    current = bound
-                    improving = true
+                for member in members {
+                    placement[member] = current.assignment[Int(groupBids[member])]
+                    applied[member] = place(group: Int(groupBids[member]), on: placement[member])
                 }
+                repair()
+                if current.cost < before { improving = true }
             }
         }
-        let result = current < incumbent.cost ? (current, currentAssignment()) : incumbent
         for decisions in applied.reversed() {
-            undo(decisions)
+            release(decisions)
         }
-        return result
+        repair()
+        return current.cost < incumbent.cost ? current : incumbent
+    }
+
+    /// How many groups local search frees at once, and for how long it searches them.
+    private static let neighbourhoodSize = 8
+    private static let neighbourhoodTime = Duration.milliseconds(50)
+
+    /// Indices in `groupBids` of the group at `index` and of up to `neighbourhoodSize` - 1
+    /// groups placed on the offers of its edges not removed, cheapest edge first.
+    private func neighbourhood(of index: Int, placement: [Int32]) -> [Int] {
+        let group = Int(groupBids[index])
+        var groupsOnOffer = [[Int]](repeating: [], count: offerCount)
+        for (other, edge) in placement.enumerated() where edge >= 0 && other != index {
+            groupsOnOffer[Int(problem.edgeOffer[Int(edge)])].append(other)
+        }
+        let edges = (Int(problem.edgeStart[group])..<Int(problem.edgeStart[group + 1])).filter { !removed[$0] }.sorted {
+            problem.edgeCost[$0] != problem.edgeCost[$1] ? problem.edgeCost[$0] < problem.edgeCost[$1] : $0 < $1
+        }
+        var members = [index]
+        for edge in edges {
+            for other in groupsOnOffer[Int(problem.edgeOffer[edge])] {
+                guard members.count < Self.neighbourhoodSize else { return members }
+                members.append(other)
+            }
+        }
+        return members
     }
 
     /// Applies the decisions that put the whole of `group` on `edge`, or leave it unplaced when
-    /// `edge` is -1 (every edge of the group not yet removed is removed), and returns them.
+    /// `edge` is -1 (every edge of the group not yet removed is removed), and returns them;
+    /// leaves the imbalances for `repair()`, so that several changes cost one repair.
     private mutating func place(group: Int, on edge: Int32) -> [Decision] {
         var decisions: [Decision] = []
         if edge >= 0 {
@@ -339,15 +382,16 @@ struct ComponentSolver {
             }
         }
         for decision in decisions {
-            apply(decision)
+            apply(decision, repairing: false)
         }
         return decisions
     }
 
-    /// Undoes `decisions`, applied in order, in reverse order.
-    private mutating func undo(_ decisions: [Decision]) {
+    /// Undoes `decisions`, applied in order, in reverse order; leaves the imbalances for
+    /// `repair()`.
+    private mutating func release(_ decisions: [Decision]) {
         for decision in decisions.reversed() {
-            undo(decision)
+            undo(decision, repairing: false)
         }
     }
 
@@ -404,7 +448,9 @@ struct ComponentSolver {
         repair()
     }
 
-    private mutating func apply(_ decision: Decision) {
+    /// Takes `decision`, then restores an optimal flow unless `repairing` is false (the caller
+    /// then repairs once after several changes).
+    private mutating func apply(_ decision: Decision, repairing: Bool = true) {
         switch decision {
         case .fix(let edge):
             let bid = Int(edgeBid[edge])
@@ -423,10 +469,11 @@ struct ComponentSolver {
             removed[edge] = true
             setCapacity(of: edge, to: 0)
         }
-        repair()
+        if repairing { repair() }
     }
 
-    private mutating func undo(_ decision: Decision) {
+    /// Reverts `decision`, then restores an optimal flow unless `repairing` is false.
+    private mutating func undo(_ decision: Decision, repairing: Bool = true) {
         switch decision {
         case .fix(let edge):
             let bid = Int(edgeBid[edge])
@@ -452,7 +499,7 @@ struct ComponentSolver {
             removed[edge] = false
             setCapacity(of: edge, to: problem.bidSize[Int(edgeBid[edge])])
         }
-        repair()
+        if repairing { repair() }
     }
 
     /// Changes a bid's supply by `change` children; the sink's demand follows.
@@ -598,12 +645,12 @@ struct ComponentSolver {
     /// The two branches of the current node, the one with the lower bound first; nil when no
     /// group is split (the flow is then an assignment).
     ///
-    /// Strong branching: for the first few split groups in waiting order, take the edge with most
-    /// flow and solve both of its branches (warm-started, then undone); branch on the edge whose
-    /// better branch has the highest bound (then the worse one), so the search closes the gap
-    /// fastest.
-    private mutating func branching() -> [Decision]? {
-        let candidates = splitGroupEdges(limit: Self.strongBranchingCandidates)
+    /// Strong branching: for the first `candidates` split groups in waiting order, take the edge
+    /// with most flow and solve both of its branches (warm-started, then undone); branch on the
+    /// edge whose better branch has the highest bound (then the worse one), so the search closes
+    /// the gap fastest. With one candidate, its whole group goes to that edge first, unprobed.
+    private mutating func branching(candidates limit: Int) -> [Decision]? {
+        let candidates = splitGroupEdges(limit: limit)
         guard let first = candidates.first else { return nil }
         guard candidates.count > 1 else { return [.fix(first), .remove(first)] }
         var chosen: [Decision] = []

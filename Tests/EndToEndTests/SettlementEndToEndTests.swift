@@ -63,7 +63,7 @@ private func prepareLedgerDatabase(_ url: String, placements: Int) async throws 
 
 /// `hearthctl ledger verify`: its exit status and the checksum it prints.
 private func verifyLedger(_ url: String) async throws -> (status: Int32, checksum: String, output: String) {
-    let verified = try await ChildProcess.run("hearthctl", ["ledger", "verify"], environment: ["HEARTH_DATABASE_URL": url])
+    let verified = try await ChildProcess.run("hearthctl", ["ledger", "verify"], environment: ["HEARTH_DATABASE_URL": url], timeout: 600)
     let checksum = verified.standardOutput.split(separator: "\n").first { $0.hasPrefix("ledger checksum: ") }.map { String($0.dropFirst(17)) } ?? ""
     return (verified.status, checksum, verified.output)
 }
