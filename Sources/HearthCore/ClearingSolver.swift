@@ -36,7 +36,8 @@ import Foundation
 /// improves the dive's assignment (each group, with the groups on the offers it could use, is
 /// freed and re-placed by a small branch and bound, the single children always placed
 /// optimally by the flow), which sharpens those removals. Then a depth-first branch and bound,
-/// until 90 % of the component's time, uses the flow as a lower bound and, whenever it
+/// until 90 % of the component's time, uses the flow and the knapsack bound (each node's
+/// multipliers start from its parent's) as lower bounds and, whenever the flow
 /// splits a group (or places part of one), branches on one of that group's edges: the whole
 /// group goes there, or that edge is not used. Both branches keep every assignment that keeps
 /// groups whole, so the search is exact. Each node starts from its parent's flow and potentials
@@ -151,7 +152,7 @@ public struct ClearingSolver: Sendable {
 
     /// The share of a component's time that its branch and bound may use; if the search has not
     /// finished by then, local search improves its best assignment in the rest.
-    private static let searchShare = 0.9
+    private static let searchShare = 0.6
 
     /// The gap between a lower bound and a result, level by level. The placement field is
     /// −(E·w² + U·w + P) with every count below w = `placementBase`, so it decodes uniquely.

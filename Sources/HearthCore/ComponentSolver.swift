@@ -56,6 +56,9 @@ struct ComponentSolver {
     private let edgeCount: Int
     private let sink: Int
     private let edgeBid: [Int32]
+    /// `problem.edgeCost`, held directly: the hot loops then never copy `problem` (unoptimised
+    /// builds copy a struct to read one of its arrays).
+    private let edgeCost: [ClearingCost]
     /// Bids with more than one child, in waiting order.
     private let groupBids: [Int32]
 
@@ -94,9 +97,11 @@ struct ComponentSolver {
     // The Lagrangian bound (see `KnapsackBound`) and its multipliers, one per bid.
     private var knapsack: KnapsackBound
     private var multipliers: [ClearingCost]
-    /// Subgradient steps of the Lagrangian bound in each round of root reductions. (At other
-    /// nodes the bound did not pay for its time on South East instances, so nodes use the flow.)
+    /// Subgradient steps of the Lagrangian bound in each round of root reductions.
     private static let rootSteps = 60
+    /// Subgradient steps of the Lagrangian bound at a search node, started from its parent's
+    /// multipliers (restarted from the flow's duals, the node bound did not pay for its time).
+    private static let nodeSteps = 10
     /// Rounds of root reductions (bound, then removal of the edges it rules out).
     private static let reductionRounds = 4
 
@@ -114,6 +119,7 @@ struct ComponentSolver {
             }
         }
         self.edgeBid = edgeBid
+        edgeCost = problem.edgeCost
         groupBids = (0..<bidCount).filter { problem.bidSize[$0] > 1 }.map { Int32($0) }
 
         let pairCount = edgeCount + offerCount + bidCount
@@ -168,7 +174,7 @@ struct ComponentSolver {
     /// Before the search, a dive gives an incumbent quickly: from the root relaxation, the first
     /// split group in waiting order either goes whole to its edge with most flow or loses that
     /// edge, whichever branch has the lower bound, and so on until no group is split; local
-    /// search (`improved(_:until:)`) then improves it. Then root reductions: the Lagrangian
+    /// search (`improved(_:until:widening:)`) then improves it. Then root reductions: the Lagrangian
     /// bound (`KnapsackBound`) rules out edges that no assignment cheaper than the incumbent
     /// uses, for the whole search. The branch and bound stops at `searchDeadline`; if it has not
     /// finished, local search improves the best assignment found until `deadline`. Everything
@@ -180,7 +186,7 @@ struct ComponentSolver {
         }
         // Local search on the dive's result gets half of the search's time at most.
         let started = ContinuousClock.now
-        var best = improved(dive(), until: started + (searchDeadline - started) * 0.5)
+        var best = improved(dive(), until: started + (searchDeadline - started) * 0.5, widening: false)
         // Root reductions: edges that the Lagrangian bound shows no cheaper assignment uses are
         // removed for the whole search, which also tightens every node's flow bound.
         var rootBound = bound
@@ -200,11 +206,11 @@ struct ComponentSolver {
             if rootBound < best.cost { best = (bound, currentAssignment()) }
             return ComponentOutcome(assignment: best.assignment, cost: best.cost, bound: best.cost, proven: true)
         }
-        let root = Frame(branches: rootBranches, bound: rootBound)
+        let root = Frame(branches: rootBranches, bound: rootBound, prices: multipliers)
         guard let lowest = search(root, best: &best, until: searchDeadline, candidates: Self.strongBranchingCandidates) else {
             return ComponentOutcome(assignment: best.assignment, cost: best.cost, bound: best.cost, proven: true)
         }
-        best = improved(best, until: deadline)
+        best = improved(best, until: deadline, widening: true)
         // An assignment as cheap as the bound is optimal.
         return ComponentOutcome(assignment: best.assignment, cost: best.cost, bound: min(lowest, best.cost), proven: best.cost <= lowest)
     }
@@ -216,12 +222,14 @@ struct ComponentSolver {
     /// improving `best`; the state is restored afterwards (up to an equally optimal flow).
     /// Returns nil when the search finished (`best` is then optimal below this node), or the
     /// lowest bound of any assignment cheaper than `best` that it did not explore, if `deadline`
-    /// passed first.
-    /// Nodes branch as `branching(candidates:)` does with `candidates`.
+    /// passed or `nodeLimit` branches were taken first. Nodes branch as `branching(candidates:)`
+    /// does with `candidates`. Below a frame with `prices`, each node also takes the Lagrangian
+    /// bound (`KnapsackBound`) from those multipliers, before branching, and passes its own on.
     private mutating func search(
-        _ root: Frame, best: inout Incumbent, until deadline: ContinuousClock.Instant, candidates: Int
+        _ root: Frame, best: inout Incumbent, until deadline: ContinuousClock.Instant, nodeLimit: Int = .max, candidates: Int
     ) -> ClearingCost? {
         var stack = [root]
+        var nodes = 0
         let clock = ContinuousClock()
         while !stack.isEmpty {
             let top = stack.count - 1
@@ -233,7 +241,7 @@ struct ComponentSolver {
                 stack.removeLast()
                 continue
             }
-            if clock.now >= deadline {
+            if nodes >= nodeLimit || clock.now >= deadline {
                 // Every subtree left open lies below a frame with branches left; its bound holds,
                 // and no pruned subtree holds anything cheaper than the incumbent.
                 let lowest = min(stack.map(\.bound).min() ?? best.cost, best.cost)
@@ -249,13 +257,22 @@ struct ComponentSolver {
             }
             let decision = stack[top].branches[stack[top].next]
             stack[top].next += 1
+            nodes += 1
             guard isFeasible(decision) else { continue }
             apply(decision)
             stack[top].applied = decision
             if bound >= best.cost { continue }
+            // The parent's bound holds here too, and may be the stronger one.
+            var nodeBound = max(bound, stack[top].bound)
+            var prices: [ClearingCost] = []
+            if !stack[top].prices.isEmpty {
+                multipliers = stack[top].prices
+                nodeBound = max(nodeBound, knapsack.bound(knapsackNode, multipliers: &multipliers, incumbent: best.cost, iterations: Self.nodeSteps))
+                if nodeBound >= best.cost { continue }
+                prices = multipliers
+            }
             if let branches = branching(candidates: candidates) {
-                // The parent's bound holds here too, and may be the stronger one.
-                stack.append(Frame(branches: branches, bound: max(bound, stack[top].bound)))
+                stack.append(Frame(branches: branches, bound: nodeBound, prices: prices))
             } else {
                 best = (bound, currentAssignment())
             }
@@ -300,32 +317,33 @@ struct ComponentSolver {
     /// With every group's placement fixed (whole on one edge, or unplaced), the flow places the
     /// single children optimally, so the cost is exact. For each group in waiting order, the
     /// group and up to `neighbourhoodSize` - 1 groups placed on the offers it could use, cheapest
-    /// edge first, are freed and placed optimally by branch and bound (for at most
-    /// `neighbourhoodTime`), the other groups staying where they are; this subsumes moving one
-    /// group to any other offer or leaving it unplaced. Passes repeat until one improves nothing
-    /// or `deadline` passes. Edges removed by root reductions are never used, as no assignment
+    /// edge first (more once a pass improves nothing, if `widening`), are freed and placed optimally by branch and bound (at most
+    /// `neighbourhoodNodes` branches), the other groups staying where they are; this subsumes moving one
+    /// group to any other offer or leaving it unplaced. Passes repeat until one (with the largest
+    /// neighbourhoods, if `widening`) improves nothing or `deadline` passes. Edges removed by root reductions are never used, as no assignment
     /// cheaper than the incumbent uses them (so the first fixed flow may cost more than
-    /// `incumbent`, which is kept unless beaten). Deterministic up to the time limits.
-    private mutating func improved(_ incumbent: Incumbent, until deadline: ContinuousClock.Instant) -> Incumbent {
+    /// `incumbent`, which is kept unless beaten). Deterministic unless `deadline` stops it.
+    private mutating func improved(_ incumbent: Incumbent, until deadline: ContinuousClock.Instant, widening: Bool) -> Incumbent {
         let clock = ContinuousClock()
         var placement = groupBids.map { incumbent.assignment[Int($0)] }
         var applied = groupBids.indices.map { place(group: Int(groupBids[$0]), on: placement[$0]) }
         repair()
         var current: Incumbent = (bound, currentAssignment())
         var improving = true
+        var size = Self.neighbourhoodSize
         passes: while improving {
             improving = false
             for index in groupBids.indices {
                 guard clock.now < deadline else { break passes }
-                let members = neighbourhood(of: index, placement: placement)
+                let members = neighbourhood(of: index, size: size, placement: placement)
                 for member in members {
                     release(applied[member])
                 }
                 repair()
                 let before = current.cost
                 if let branches = branching(candidates: 1) {
-                    let limit = min(deadline, clock.now + Self.neighbourhoodTime)
-                    _ = search(Frame(branches: branches, bound: bound), best: &current, until: limit, candidates: 1)
+                    let root = Frame(branches: branches, bound: bound)
+                    _ = search(root, best: &current, until: deadline, nodeLimit: Self.neighbourhoodNodes, candidates: 1)
                 } else if bound < current.cost {
                     current = (bound, currentAssignment())
                 }
@@ -336,6 +354,11 @@ struct ComponentSolver {
                 repair()
                 if current.cost < before { improving = true }
             }
+            // A local optimum: widen the neighbourhoods while they can grow.
+            if widening && !improving && size < min(groupBids.count, Self.largestNeighbourhood) {
+                size += Self.neighbourhoodSize / 2
+                improving = true
+            }
         }
         for decisions in applied.reversed() {
             release(decisions)
@@ -344,13 +367,16 @@ struct ComponentSolver {
         return current.cost < incumbent.cost ? current : incumbent
     }
 
-    /// How many groups local search frees at once, and for how long it searches them.
+    /// How many groups local search frees at once at first (it frees more, up to
+    /// `largestNeighbourhood`, once no neighbourhood improves), and how many branches it takes
+    /// to place them.
     private static let neighbourhoodSize = 8
-    private static let neighbourhoodTime = Duration.milliseconds(50)
+    private static let largestNeighbourhood = 32
+    private static let neighbourhoodNodes = 200
 
-    /// Indices in `groupBids` of the group at `index` and of up to `neighbourhoodSize` - 1
-    /// groups placed on the offers of its edges not removed, cheapest edge first.
-    private func neighbourhood(of index: Int, placement: [Int32]) -> [Int] {
+    /// Indices in `groupBids` of the group at `index` and of up to `size` - 1 groups placed on
+    /// the offers of its edges not removed, cheapest edge first.
+    private func neighbourhood(of index: Int, size: Int, placement: [Int32]) -> [Int] {
         let group = Int(groupBids[index])
         var groupsOnOffer = [[Int]](repeating: [], count: offerCount)
         for (other, edge) in placement.enumerated() where edge >= 0 && other != index {
@@ -362,7 +388,7 @@ struct ComponentSolver {
         var members = [index]
         for edge in edges {
             for other in groupsOnOffer[Int(problem.edgeOffer[edge])] {
-                guard members.count < Self.neighbourhoodSize else { return members }
+                guard members.count < size else { return members }
                 members.append(other)
             }
         }
@@ -370,21 +396,12 @@ struct ComponentSolver {
     }
 
     /// Applies the decisions that put the whole of `group` on `edge`, or leave it unplaced when
-    /// `edge` is -1 (every edge of the group not yet removed is removed), and returns them;
+    /// `edge` is -1, and returns them;
     /// leaves the imbalances for `repair()`, so that several changes cost one repair.
     private mutating func place(group: Int, on edge: Int32) -> [Decision] {
-        var decisions: [Decision] = []
-        if edge >= 0 {
-            decisions.append(.fix(Int(edge)))
-        } else {
-            for other in Int(problem.edgeStart[group])..<Int(problem.edgeStart[group + 1]) where !removed[other] {
-                decisions.append(.remove(other))
-            }
-        }
-        for decision in decisions {
-            apply(decision, repairing: false)
-        }
-        return decisions
+        let decision: Decision = edge >= 0 ? .fix(Int(edge)) : .exclude(group)
+        apply(decision, repairing: false)
+        return [decision]
     }
 
     /// Undoes `decisions`, applied in order, in reverse order; leaves the imbalances for
@@ -400,6 +417,8 @@ struct ComponentSolver {
         case fix(Int)
         /// This edge may not be used.
         case remove(Int)
+        /// This bid is not placed: its supply is withdrawn, as if it were fixed to no offer.
+        case exclude(Int)
     }
 
     /// A node of the search: its two branches in the order they are explored, and its bound
@@ -409,6 +428,9 @@ struct ComponentSolver {
         var bound: ClearingCost
         var next = 0
         var applied: Decision?
+        /// The Lagrangian multipliers of this node's knapsack bound, to start its children's
+        /// from; empty where the node has none.
+        var prices: [ClearingCost] = []
     }
 
     /// The cost of the current relaxation under the current decisions: a lower bound.
@@ -458,7 +480,7 @@ struct ComponentSolver {
             let size = problem.bidSize[bid]
             fixedEdge[bid] = Int32(edge)
             offerFree[offer] -= size
-            fixedCost = fixedCost + problem.edgeCost[edge] * Int64(size)
+            fixedCost = fixedCost + edgeCost[edge] * Int64(size)
             changeSupply(of: bid, by: -size)
             for other in Int(problem.edgeStart[bid])..<Int(problem.edgeStart[bid + 1]) {
                 setCapacity(of: other, to: 0)
@@ -468,6 +490,12 @@ struct ComponentSolver {
         case .remove(let edge):
             removed[edge] = true
             setCapacity(of: edge, to: 0)
+        case .exclude(let bid):
+            changeSupply(of: bid, by: -problem.bidSize[bid])
+            for other in Int(problem.edgeStart[bid])..<Int(problem.edgeStart[bid + 1]) {
+                setCapacity(of: other, to: 0)
+            }
+            setCapacity(of: unplacedPair(bid), to: 0)
         }
         if repairing { repair() }
     }
@@ -481,25 +509,34 @@ struct ComponentSolver {
             let size = problem.bidSize[bid]
             fixedEdge[bid] = -1
             offerFree[offer] += size
-            fixedCost = fixedCost - problem.edgeCost[edge] * Int64(size)
+            fixedCost = fixedCost - edgeCost[edge] * Int64(size)
             changeSupply(of: bid, by: size)
-            // No residual arc enters the bid, so its potential is free: raise it until every
-            // arc leaving it has a non-negative reduced cost, and none needs saturating.
-            var lowest = potential[sink]
-            for other in Int(problem.edgeStart[bid])..<Int(problem.edgeStart[bid + 1]) where !removed[other] {
-                lowest = max(lowest, potential[Int(arcHead[2 * other])] - problem.edgeCost[other])
-            }
-            potential[bid] = lowest
-            for other in Int(problem.edgeStart[bid])..<Int(problem.edgeStart[bid + 1]) where !removed[other] {
-                setCapacity(of: other, to: size)
-            }
-            setCapacity(of: unplacedPair(bid), to: size)
+            restoreArcs(of: bid)
             setCapacity(of: sinkPair(offer), to: offerFree[offer])
         case .remove(let edge):
             removed[edge] = false
             setCapacity(of: edge, to: problem.bidSize[Int(edgeBid[edge])])
+        case .exclude(let bid):
+            changeSupply(of: bid, by: problem.bidSize[bid])
+            restoreArcs(of: bid)
         }
         if repairing { repair() }
+    }
+
+    /// Gives back the arcs of a bid that was fixed or excluded (no residual arc enters it, so
+    /// its potential is free): raises its potential until every arc leaving it has a
+    /// non-negative reduced cost, so none needs saturating, then restores their capacities.
+    private mutating func restoreArcs(of bid: Int) {
+        let size = problem.bidSize[bid]
+        var lowest = potential[sink]
+        for other in Int(problem.edgeStart[bid])..<Int(problem.edgeStart[bid + 1]) where !removed[other] {
+            lowest = max(lowest, potential[Int(arcHead[2 * other])] - edgeCost[other])
+        }
+        potential[bid] = lowest
+        for other in Int(problem.edgeStart[bid])..<Int(problem.edgeStart[bid + 1]) where !removed[other] {
+            setCapacity(of: other, to: size)
+        }
+        setCapacity(of: unplacedPair(bid), to: size)
     }
 
     /// Changes a bid's supply by `change` children; the sink's demand follows.
@@ -520,20 +557,19 @@ struct ComponentSolver {
             shift(forward + 1, flow - capacity)
         }
         residual[forward] = capacity - residual[forward + 1]
-        if residual[forward] > 0 && reducedCost(forward) < .zero {
+        if residual[forward] > 0
+            && Self.arcCost(forward, edgeCost) + potential[Int(arcHead[forward ^ 1])] - potential[Int(arcHead[forward])] < .zero {
             shift(forward, residual[forward])
         }
     }
 
+    /// The cost of `arc` given the edges' costs (arcs other than bid → offer cost nothing).
+    /// Static, so that callers in mutating methods do not copy `self` in unoptimised builds.
     @inline(__always)
-    private func arcCost(_ arc: Int) -> ClearingCost {
+    private static func arcCost(_ arc: Int, _ edgeCost: [ClearingCost]) -> ClearingCost {
         let pair = arc >> 1
-        guard pair < edgeCount else { return .zero }
-        return arc & 1 == 0 ? problem.edgeCost[pair] : -problem.edgeCost[pair]
-    }
-
-    private func reducedCost(_ arc: Int) -> ClearingCost {
-        arcCost(arc) + potential[Int(arcHead[arc ^ 1])] - potential[Int(arcHead[arc])]
+        guard pair < edgeCost.count else { return .zero }
+        return arc & 1 == 0 ? edgeCost[pair] : -edgeCost[pair]
     }
 
     /// Moves `amount` along `arc` without balancing its ends.
@@ -560,7 +596,7 @@ struct ComponentSolver {
         } else if before > 0 && after == 0 {
             usedEdges[bid] -= 1
         }
-        flowCost = flowCost + problem.edgeCost[pair] * Int64(after - before)
+        flowCost = flowCost + edgeCost[pair] * Int64(after - before)
     }
 
     /// Ships every positive excess to deficits along shortest paths, restoring a balanced,
@@ -625,7 +661,7 @@ struct ComponentSolver {
                 guard residual[arc] > 0 else { continue }
                 let head = Int(arcHead[arc])
                 if settledStamp[head] == stamp { continue }
-                let reduced = arcCost(arc) + tailPotential - potential[head]
+                let reduced = Self.arcCost(arc, edgeCost) + tailPotential - potential[head]
                 assert(reduced >= .zero, "potentials must keep reduced costs non-negative")
                 let candidate = cost + reduced
                 if reachedStamp[head] != stamp || candidate < distance[head] {
@@ -729,16 +765,19 @@ struct CostHeap {
     }
 
     mutating func push(_ cost: ClearingCost, node: Int32) {
+        // Sift a hole up from the end, then fill it: one move per level, no swaps.
+        var child = costs.count
         costs.append(cost)
         nodes.append(node)
-        var child = costs.count - 1
         while child > 0 {
             let parent = (child - 1) / 2
-            guard costs[child] < costs[parent] else { break }
-            costs.swapAt(child, parent)
-            nodes.swapAt(child, parent)
+            guard cost < costs[parent] else { break }
+            costs[child] = costs[parent]
+            nodes[child] = nodes[parent]
             child = parent
         }
+        costs[child] = cost
+        nodes[child] = node
     }
 
     mutating func pop() -> (ClearingCost, Int32)? {
@@ -746,21 +785,21 @@ struct CostHeap {
         let node = nodes[0]
         let lastCost = costs.removeLast()
         let lastNode = nodes.removeLast()
-        if !costs.isEmpty {
-            costs[0] = lastCost
-            nodes[0] = lastNode
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1
-                guard left < costs.count else { break }
-                let right = left + 1
-                let child = right < costs.count && costs[right] < costs[left] ? right : left
-                guard costs[child] < costs[parent] else { break }
-                costs.swapAt(child, parent)
-                nodes.swapAt(child, parent)
-                parent = child
-            }
+        guard !costs.isEmpty else { return (top, node) }
+        // Sift a hole down from the root, then fill it with the last element.
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1
+            guard left < costs.count else { break }
+            let right = left + 1
+            let child = right < costs.count && costs[right] < costs[left] ? right : left
+            guard costs[child] < lastCost else { break }
+            costs[parent] = costs[child]
+            nodes[parent] = nodes[child]
+            parent = child
         }
+        costs[parent] = lastCost
+        nodes[parent] = lastNode
         return (top, node)
     }
 }

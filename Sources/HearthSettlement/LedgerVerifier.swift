@@ -75,13 +75,18 @@ public enum LedgerVerifier {
                 SELECT 'entry ' || e.id || ' (' || e.idempotency_key || ')' AS breach
                 FROM journal_entries e
                 LEFT JOIN placements p ON p.id = e.placement_id
-                WHERE e.kind = 'placement_night'
-                  AND NOT EXISTS (SELECT 1 FROM journal_entries r WHERE r.reverses_entry_id = e.id)
+                LEFT JOIN journal_entries r ON r.reverses_entry_id = e.id
+                LEFT JOIN (
+                    SELECT entry_id, count(*) AS lines, min(amount_pence) AS debit, max(amount_pence) AS credit,
+                           min(account) FILTER (WHERE amount_pence < 0) AS debited, min(account) FILTER (WHERE amount_pence > 0) AS credited
+                    FROM journal_lines GROUP BY entry_id
+                ) l ON l.entry_id = e.id
+                WHERE e.kind = 'placement_night' AND r.id IS NULL
                   AND (p.id IS NULL OR p.placing_authority = p.host_authority
                        OR e.night < p.start_date OR (p.end_date IS NOT NULL AND e.night >= p.end_date)
-                       OR (SELECT count(*) FROM journal_lines l WHERE l.entry_id = e.id) <> 2
-                       OR NOT EXISTS (SELECT 1 FROM journal_lines l WHERE l.entry_id = e.id AND l.account = p.placing_authority AND l.amount_pence = -\(charge))
-                       OR NOT EXISTS (SELECT 1 FROM journal_lines l WHERE l.entry_id = e.id AND l.account = p.host_authority AND l.amount_pence = \(charge)))
+                       OR l.lines IS DISTINCT FROM 2
+                       OR l.debited IS DISTINCT FROM p.placing_authority OR l.debit <> -\(charge)
+                       OR l.credited IS DISTINCT FROM p.host_authority OR l.credit <> \(charge))
                 """
             )
             try check(
