@@ -36,7 +36,7 @@ import Foundation
 /// improves the dive's assignment (each group, with the groups on the offers it could use, is
 /// freed and re-placed by a small branch and bound, the single children always placed
 /// optimally by the flow), which sharpens those removals. Then a depth-first branch and bound,
-/// until 90 % of the component's time, uses the flow and the knapsack bound (each node's
+/// until 60 % of the component's time, uses the flow and the knapsack bound (each node's
 /// multipliers start from its parent's) as lower bounds and, whenever the flow
 /// splits a group (or places part of one), branches on one of that group's edges: the whole
 /// group goes there, or that edge is not used. Both branches keep every assignment that keeps
@@ -64,7 +64,7 @@ public struct ClearingSolver: Sendable {
     /// compatible pairs) counted from when its own search started, so that components solved
     /// after a large one (with few workers) still get time; a round therefore takes at most
     /// about twice the budget, and the budget when one component dominates. A search stopped
-    /// at 90 % of its time spends the rest improving its best whole-group assignment by local
+    /// at 60 % of its time spends the rest improving its best whole-group assignment by local
     /// search and returns it; `ClearingSummary.provenOptimal` is then false
     /// and `ClearingSummary.optimalityGap` bounds the loss. A round that finishes within the
     /// budget is exact and its result does not depend on the worker count or the machine; a
