@@ -51,7 +51,7 @@ public enum Incompatibility: Sendable, Hashable {
     public var explanation: String {
         switch self {
         case .settingNotAcceptable(let setting):
-            "this place is \(setting.plainName), which is not a setting acceptable for this child"
+            "this place is \(setting.placeDescription), which is not a setting acceptable for this child"
         case .ageOutOfRange(let age, let ageMin, let ageMax):
             "this place takes children aged \(ageMin) to \(ageMax), and this child is \(age)"
         case .sexNotAccepted(let sex):

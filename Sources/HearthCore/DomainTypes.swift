@@ -16,6 +16,18 @@ public enum Setting: String, Sendable, Codable, CaseIterable, Hashable {
     }
 }
 
+extension Setting {
+    /// The place itself, to follow "this place is", e.g. "a children's home".
+    public var placeDescription: String {
+        switch self {
+        case .foster: "a foster home"
+        case .childrensHome: "a children's home"
+        case .secureChildrensHome: "a secure children's home"
+        case .supportedAccommodation: "supported accommodation"
+        }
+    }
+}
+
 /// An assessed need of a child, which an offer either supports or not. Raw values are the API's JSON strings.
 public enum Need: String, Sendable, Codable, CaseIterable, Hashable {
     case emotionalBehavioural = "emotional_behavioural"

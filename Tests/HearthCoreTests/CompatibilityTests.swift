@@ -28,7 +28,7 @@ struct CompatibilityTests {
     func setting() {
         let reason = failure(Fixtures.bid(settings: [.foster]), Fixtures.offer(setting: .childrensHome, ageMax: 5))
         #expect(reason == .settingNotAcceptable(.childrensHome))
-        #expect(reason?.explanation == "this place is children's home, which is not a setting acceptable for this child")
+        #expect(reason?.explanation == "this place is a children's home, which is not a setting acceptable for this child")
     }
 
     @Test("an age outside the offer's range fails")
