@@ -126,6 +126,11 @@ public enum BidRepository {
         ).rows.map { try decode($0) }
     }
 
+    /// Every open bid, for a clearing round's snapshot (`.all` scope).
+    public static func allOpen(on connection: PostgresConnection) throws -> [BidRecord] {
+        try connection.query("SELECT \(columns) FROM bids WHERE status = 'open' ORDER BY created_at, id").rows.map { try decode($0) }
+    }
+
     /// Saves a changed draft over a locked bid, bumping its version, audited.
     public static func update(_ current: BidRecord, to draft: BidDraft, actor: Actor, on connection: PostgresConnection) throws -> BidRecord {
         let row = try connection.query(

@@ -27,32 +27,9 @@ public enum ClearingStore {
     /// Open bids, open offers with the beds free from `today` onwards, and declined pairs.
     /// Run in a REPEATABLE READ transaction so all three come from one moment.
     public static func snapshot(today: CalendarDate, on connection: PostgresConnection) throws -> MarketSnapshot {
-        let bidRows = try connection.query(
-            """
-            SELECT id, authority, group_size, age, sex, needs, settings_acceptable, home_lat, home_lon, max_distance_km,
-                   min_distance_km, urgency, needed_by, max_weekly_rate_pence, created_at, version
-            FROM bids WHERE status = 'open'
-            """
-        )
-        var bids: [ClearingBid] = []
-        var versions: [UUID: Int] = [:]
-        for row in bidRows.rows {
-            let id = try row.uuid("id")
-            guard let neededBy = CalendarDate(iso: try row.string("needed_by")) else {
-                throw RowDecodingError(column: "needed_by", reason: "not a date")
-            }
-            bids.append(ClearingBid(
-                id: id, authority: try row.string("authority"), groupSize: try row.int("group_size"), age: try row.int("age"),
-                sex: try Sex(rawValue: try row.string("sex")).orThrow("sex"),
-                needs: Set(try row.stringArray("needs").map { try Need(rawValue: $0).orThrow("needs") }),
-                settingsAcceptable: Set(try row.stringArray("settings_acceptable").map { try Setting(rawValue: $0).orThrow("settings_acceptable") }),
-                home: Coordinate(lat: try row.double("home_lat"), lon: try row.double("home_lon")),
-                maxDistanceKm: try row.optionalDouble("max_distance_km"), minDistanceKm: try row.optionalDouble("min_distance_km"),
-                urgency: try Urgency(rawValue: try row.string("urgency")).orThrow("urgency"), neededBy: neededBy,
-                maxWeeklyRatePence: try row.optionalInt64("max_weekly_rate_pence"), waitingSince: try row.date("created_at")
-            ))
-            versions[id] = try row.int("version")
-        }
+        let records = try BidRepository.allOpen(on: connection)
+        let bids = records.map(\.clearingBid)
+        let versions = Dictionary(uniqueKeysWithValues: records.map { ($0.id, $0.version) })
         let offers = try openOffers(today: today, on: connection).filter { $0.freeBeds > 0 }
         let declinedRows = try connection.query(
             "SELECT d.bid_id, d.offer_id FROM declined_pairs d JOIN bids b ON b.id = d.bid_id WHERE b.status = 'open'"

@@ -126,8 +126,13 @@ struct MembersAndKeysTests {
             let after = try await HTTP.send("GET", "\(base)/v1/authorities", headers: ["Authorization": "Bearer \(key)"])
             #expect(after.status == 401)
 
-            let unknownRoute = try await HTTP.send("GET", "\(base)/v1/nothing-here", headers: ["Authorization": "Bearer \(key)"])
-            #expect(unknownRoute.status == 401 || unknownRoute.status == 404)
+            let validKey = try #require(
+                seeded.output.split(separator: "\n").first { $0.hasPrefix("E06000036") && $0.contains("placement") }?
+                    .split(separator: " ").last.map(String.init)
+            )
+            let unknownRoute = try await HTTP.send("GET", "\(base)/v1/nothing-here", headers: ["Authorization": "Bearer \(validKey)"])
+            #expect(unknownRoute.status == 404)
+            #expect(unknownRoute.headers["content-type"] == "application/problem+json")
             daemon.send(SIGTERM)
             #expect(try await daemon.waitForExit(timeout: 10) == 0)
         }
