@@ -55,6 +55,7 @@ public final class HeartbeatService: Service {
                 if Task.isCancelled { break }
                 do {
                     try await self.database.transaction(scope: .all) { try DaemonStore.heartbeat(id: id, state: "running", on: $0) }
+                    try await self.database.transaction(scope: .all) { try DaemonStore.purgeExpiredData(on: $0) }
                 } catch {
                     self.logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
                 }

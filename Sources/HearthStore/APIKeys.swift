@@ -47,6 +47,10 @@ extension Caller {
 }
 
 /// Issues, lists, revokes and checks API keys. Keys are stored only as SHA-256 hashes.
+///
+/// Issuing and revoking are the schema owner's (hearthctl): neither `hearth_app` nor
+/// `hearth_daemon` may write `api_keys`, so inside a scoped transaction they step back to the
+/// login role for their one statement. Under hearthd's login they are refused (42501).
 public enum APIKeyRepository {
     /// Issues a key for an active authority and role, audited.
     public static func issue(authority: String, role: KeyRole, actor: Actor, on connection: PostgresConnection) throws -> IssuedKey {
@@ -59,10 +63,12 @@ public enum APIKeyRepository {
         let secretBytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let secret = prefix + "_" + Data(secretBytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        let row = try connection.query(
-            "INSERT INTO api_keys (prefix, secret_hash, authority, role) VALUES ($1, decode($2, 'hex'), $3, $4) RETURNING id, created_at",
-            [prefix, hashHex(secret), authority, role.rawValue]
-        ).first
+        let row = try asLoginRole(connection) {
+            try connection.query(
+                "INSERT INTO api_keys (prefix, secret_hash, authority, role) VALUES ($1, decode($2, 'hex'), $3, $4) RETURNING id, created_at",
+                [prefix, hashHex(secret), authority, role.rawValue]
+            ).first
+        }
         let id = try row?.string("id") ?? ""
         try AuditLog.record(connection, actor: actor, action: "key.issue", entity: "api_key", entityID: id, after: "active", detailJSON: #"{"role":"\#(role.rawValue)","authority":"\#(authority)"}"#)
         let record = APIKeyRecord(id: id, prefix: prefix, authority: authority, role: role, createdAt: try row?.date("created_at") ?? Date(), revokedAt: nil)
@@ -82,10 +88,12 @@ public enum APIKeyRepository {
 
     /// Revokes the key whose prefix is `prefix` (the `hk_…` part shown by `key list`), audited.
     public static func revoke(prefix: String, actor: Actor, on connection: PostgresConnection) throws -> APIKeyRecord {
-        let updated = try connection.query(
-            "UPDATE api_keys SET revoked_at = now() WHERE prefix = $1 AND revoked_at IS NULL RETURNING id, prefix, authority, role, created_at, revoked_at",
-            [prefix]
-        )
+        let updated = try asLoginRole(connection) {
+            try connection.query(
+                "UPDATE api_keys SET revoked_at = now() WHERE prefix = $1 AND revoked_at IS NULL RETURNING id, prefix, authority, role, created_at, revoked_at",
+                [prefix]
+            )
+        }
         guard let row = updated.first else {
             let exists = try connection.query("SELECT 1 FROM api_keys WHERE prefix = $1", [prefix]).first != nil
             throw exists ? StoreError.conflict("key \(prefix) is already revoked") : StoreError.notFound("no key with prefix \(prefix)")
@@ -106,6 +114,17 @@ public enum APIKeyRepository {
             [hashHex(secret)]
         ).first else { return nil }
         return Caller(keyID: try row.string("id"), authority: try row.string("authority"), role: KeyRole(rawValue: try row.string("role")) ?? .placement)
+    }
+
+    /// Runs `body` as the session's login role (leaving `hearth_app` if a scoped transaction
+    /// entered it), then returns to the role it was working as.
+    private static func asLoginRole<T>(_ connection: PostgresConnection, _ body: () throws -> T) throws -> T {
+        let working = try connection.query("SELECT current_user AS working, session_user AS login").first
+        guard let working, try working.string("working") != working.string("login") else { return try body() }
+        try connection.query("SELECT set_config('role', 'none', true)")
+        let result = try body()
+        try connection.query("SELECT set_config('role', $1, true)", [try working.string("working")])
+        return result
     }
 
     static func hashHex(_ secret: String) -> String {

@@ -1,7 +1,7 @@
 import LibPQ
 
 /// Whose rows a transaction may see and change. Enforced by PostgreSQL's row-level security
-/// (Migrations/0003) as well as by the queries themselves.
+/// (Migrations/0003 and 0006) as well as by the queries themselves.
 public enum AccessScope: Sendable, Equatable {
     /// One member authority, by ONS code: its own bids, proposals and placements, and the
     /// market's open offers.
@@ -18,8 +18,8 @@ public enum AccessScope: Sendable, Equatable {
 }
 
 extension HearthDatabase {
-    /// Runs `body` in a transaction as the application role `hearth_app` (which owns no table,
-    /// so row-level security applies) with `scope` set for this transaction only.
+    /// Runs `body` in a transaction with `scope` set for this transaction only, as a role that
+    /// owns no table, so row-level security applies (see `PostgresConnection.enter(_:)`).
     ///
     /// Retries the whole transaction on serialization failures and deadlocks.
     public func transaction<T: Sendable>(
@@ -35,13 +35,22 @@ extension HearthDatabase {
 }
 
 extension PostgresConnection {
-    /// Inside a transaction: work as `hearth_app` with `scope`, until the transaction ends.
+    /// Inside a transaction: work with `scope` until the transaction ends.
+    ///
+    /// A login that may become `hearth_app` (the schema's owner, as hearthctl and hearth-settle
+    /// log in) works as `hearth_app` (`SET LOCAL ROLE`); `hearth_daemon`, which owns nothing and
+    /// cannot become `hearth_app`, keeps its own narrower rights.
     public func enter(_ scope: AccessScope) throws {
-        try execute("SET LOCAL ROLE hearth_app")
-        try query("SELECT set_config('hearth.authority', $1, true)", [scope.setting])
+        try query(
+            """
+            SELECT set_config('hearth.authority', $1, true),
+                   CASE WHEN pg_has_role('hearth_app', 'MEMBER') THEN set_config('role', 'hearth_app', true) END
+            """,
+            [scope.setting]
+        )
     }
 
-    /// Runs `body` in its own transaction as `hearth_app` with `scope` (synchronous callers
+    /// Runs `body` in its own transaction with `scope` (synchronous callers
     /// that already hold a connection, such as a clearing round).
     public func transaction<T>(scope: AccessScope, isolation: IsolationLevel = .readCommitted, _ body: (PostgresConnection) throws -> T) throws -> T {
         try transaction(isolation: isolation) { connection in

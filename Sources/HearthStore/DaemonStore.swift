@@ -41,6 +41,12 @@ public enum DaemonStore {
         try connection.query("UPDATE daemons SET last_seen = now(), state = $2 WHERE id = $1", [id, state])
     }
 
+    /// Deletes stored data that has aged out (DESIGN.md, Data protection): idempotency records
+    /// past their replay window. Daemons call it with their heartbeat, in the `.all` scope.
+    public static func purgeExpiredData(on connection: PostgresConnection) throws {
+        try IdempotencyStore.purgeExpired(on: connection)
+    }
+
     /// Every daemon seen in the last day, most recent first, with liveness; older stopped
     /// daemons are forgotten.
     public static func all(on connection: PostgresConnection) throws -> [DaemonRecord] {

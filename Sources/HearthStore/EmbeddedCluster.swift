@@ -11,13 +11,15 @@ import Glibc
 ///
 /// `start()` creates the cluster with the system's `initdb` on first use, starts it with
 /// `pg_ctl` on 127.0.0.1 and a private port (no Unix socket), with a random password kept in
-/// `.hearth/password` (mode 0600), creates the `hearth` database, and registers the calling
-/// process as a user of it. `release()` deregisters, and stops the server when no other live
+/// `.hearth/password` (mode 0600) for the owner `hearth` (who migrates; hearthctl), creates the
+/// `hearth` database and the login role `hearth_daemon` that hearthd works as, with its own
+/// random password in `.hearth/daemon-password` (0600), and registers the calling process as a
+/// user of it. `release()` deregisters, and stops the server when no other live
 /// Hearth process is using it. Running as root, the server runs as the `postgres` user, since
 /// PostgreSQL refuses to run as root.
 ///
 /// Layout: `.hearth/pgdata` (the cluster), `.hearth/log/postgres.log`, `.hearth/port`,
-/// `.hearth/password`, `.hearth/clients/<pid>`, `.hearth/lock`.
+/// `.hearth/password`, `.hearth/daemon-password`, `.hearth/clients/<pid>`, `.hearth/lock`.
 public final class EmbeddedCluster: Sendable {
     /// The `.hearth` folder.
     public let directory: URL
@@ -27,6 +29,16 @@ public final class EmbeddedCluster: Sendable {
     /// The database the programs use inside the cluster.
     public static let databaseName = "hearth"
     private static let superuser = "hearth"
+    /// The login role hearthd works as (Migrations/0006 grants its rights).
+    public static let daemonRole = "hearth_daemon"
+
+    /// The two ways into the cluster's database.
+    public struct Logins: Sendable, Equatable {
+        /// The owner (a superuser of the private cluster): migrations and administration.
+        public let owner: String
+        /// `hearth_daemon`: what hearthd logs in as.
+        public let daemon: String
+    }
 
     /// Creates a handle for the cluster in `directory`; nothing happens until `start()`.
     public init(directory: URL, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -40,10 +52,11 @@ public final class EmbeddedCluster: Sendable {
     private var clientsDirectory: URL { directory.appendingPathComponent("clients") }
     private var portFile: URL { directory.appendingPathComponent("port") }
     private var passwordFile: URL { directory.appendingPathComponent("password") }
+    private var daemonPasswordFile: URL { directory.appendingPathComponent("daemon-password") }
 
-    /// Ensures the cluster exists and runs, registers this process as a user, and returns the
-    /// database URL.
-    public func start() throws -> String {
+    /// Ensures the cluster and its daemon role exist and the server runs, registers this process
+    /// as a user, and returns the database URLs.
+    public func start() throws -> Logins {
         let binaries = try Self.findBinaries(environment: environment)
         let serverUser = try Self.serverUser()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -65,8 +78,12 @@ public final class EmbeddedCluster: Sendable {
                 }
             }
             try createDatabaseIfMissing(password: password, port: port)
+            let daemonPassword = try ensureDaemonRole(ownerPassword: password, port: port)
             try registerClient()
-            return Self.url(password: password, port: port, database: Self.databaseName)
+            return Logins(
+                owner: Self.url(password: password, port: port, database: Self.databaseName),
+                daemon: Self.url(user: Self.daemonRole, password: daemonPassword, port: port, database: Self.databaseName)
+            )
         }
     }
 
@@ -204,6 +221,29 @@ public final class EmbeddedCluster: Sendable {
         }
     }
 
+    /// Creates `hearth_daemon` with the password in `.hearth/daemon-password`, making both when
+    /// missing (a cluster made before the role existed gets them on its next start). Returns
+    /// the password. Runs under the lock, so two processes never set it at once.
+    private func ensureDaemonRole(ownerPassword: String, port: Int) throws -> String {
+        let stored = (try? readTrimmed(daemonPasswordFile)) ?? ""
+        let isNew = stored.isEmpty
+        let password = isNew ? Self.randomSecret() : stored
+        let connection = try PostgresConnection(url: Self.url(password: ownerPassword, port: port, database: "postgres"), applicationName: "hearth-setup")
+        let exists = try connection.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [Self.daemonRole]).first != nil
+        if !exists || isNew {
+            let verb = exists ? "ALTER" : "CREATE"
+            let statement = try connection.query(
+                "SELECT format('\(verb) ROLE %I LOGIN PASSWORD %L', $1::text, $2::text) AS sql", [Self.daemonRole, password]
+            ).first?.string("sql") ?? ""
+            try connection.execute(statement)
+        }
+        // Written only once the role has it, so the file never names a password the role lacks.
+        if isNew {
+            try write(password, to: daemonPasswordFile, mode: 0o600)
+        }
+        return password
+    }
+
     // MARK: - Users of the cluster
 
     private func registerClient() throws {
@@ -258,8 +298,8 @@ public final class EmbeddedCluster: Sendable {
         }
     }
 
-    static func url(password: String, port: Int, database: String) -> String {
-        "postgresql://\(superuser):\(password)@127.0.0.1:\(port)/\(database)"
+    static func url(user: String = superuser, password: String, port: Int, database: String) -> String {
+        "postgresql://\(user):\(password)@127.0.0.1:\(port)/\(database)"
     }
 
     private static func randomSecret() -> String {

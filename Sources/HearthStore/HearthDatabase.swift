@@ -27,6 +27,14 @@ public final class HearthDatabase: Sendable {
         self.cluster = cluster
     }
 
+    /// Whom a program logs in as on the embedded cluster. A database URL is always used as given.
+    public enum EmbeddedLogin: Sendable {
+        /// The schema's owner: hearthctl, hearth-settle.
+        case owner
+        /// `hearth_daemon` (hearthd), after the owner has applied pending migrations.
+        case daemon
+    }
+
     /// Opens the database at `url`, or the embedded cluster in `embeddedDirectory` (created,
     /// started and migrated on demand) when `url` is nil.
     ///
@@ -35,11 +43,13 @@ public final class HearthDatabase: Sendable {
     /// changed by `hearthctl migrate` (upgrades stay an explicit act; `/ready` reports them).
     ///
     /// - Parameters:
+    ///   - embeddedLogin: the role to use on the embedded cluster (ignored with a `url`).
     ///   - poolSize: connections the pool may open.
     ///   - applicationName: shown in `pg_stat_activity`.
     public static func open(
         url: String?,
         embeddedDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".hearth"),
+        embeddedLogin: EmbeddedLogin = .owner,
         poolSize: Int,
         applicationName: String,
         setUpFreshDatabase: Bool = true,
@@ -47,38 +57,79 @@ public final class HearthDatabase: Sendable {
     ) async throws -> HearthDatabase {
         let migrations = try Migration.load(from: try HearthResources.migrationsDirectory())
         let migrator = Migrator(migrations: migrations)
-        var cluster: EmbeddedCluster?
-        let resolvedURL: String
         if let url {
-            resolvedURL = url
-        } else {
-            let embedded = EmbeddedCluster(directory: embeddedDirectory, logger: logger)
-            resolvedURL = try await runBlocking { try embedded.start() }
-            cluster = embedded
+            return try await openPool(url: url, migrator: migrator, cluster: nil, migrateFresh: setUpFreshDatabase, poolSize: poolSize, applicationName: applicationName, logger: logger)
         }
-        let pool = ConnectionPool(url: resolvedURL, size: poolSize, applicationName: applicationName, logger: logger)
-        let database = HearthDatabase(url: resolvedURL, pool: pool, migrator: migrator, cluster: cluster, logger: logger)
+        let embedded = EmbeddedCluster(directory: embeddedDirectory, logger: logger)
+        let logins = try await runBlocking { try embedded.start() }
+        guard embeddedLogin == .daemon else {
+            return try await openPool(url: logins.owner, migrator: migrator, cluster: embedded, migrateAlways: true, poolSize: poolSize, applicationName: applicationName, logger: logger)
+        }
         do {
-            let migrator = database.migrator
-            let migrateNow: Bool
-            if cluster != nil {
-                migrateNow = true
-            } else if setUpFreshDatabase {
+            let applied = try await runBlocking {
+                try migrator.migrate(try PostgresConnection(url: logins.owner, applicationName: applicationName))
+            }
+            logSetUp(applied, logger: logger)
+        } catch {
+            _ = await runBlocking { embedded.release() }
+            throw error
+        }
+        return try await openPool(url: logins.daemon, migrator: migrator, cluster: embedded, poolSize: poolSize, applicationName: applicationName, logger: logger)
+    }
+
+    private static func openPool(
+        url: String, migrator: Migrator, cluster: EmbeddedCluster?, migrateAlways: Bool = false, migrateFresh: Bool = false,
+        poolSize: Int, applicationName: String, logger: Logger
+    ) async throws -> HearthDatabase {
+        let pool = ConnectionPool(url: url, size: poolSize, applicationName: applicationName, logger: logger)
+        let database = HearthDatabase(url: url, pool: pool, migrator: migrator, cluster: cluster, logger: logger)
+        do {
+            var migrateNow = migrateAlways
+            if !migrateNow, migrateFresh {
                 migrateNow = try await pool.withConnection { try migrator.isFresh($0) }
-            } else {
-                migrateNow = false
             }
             if migrateNow {
-                let applied = try await database.migrate()
-                if !applied.isEmpty {
-                    logger.info("set up the database", metadata: ["applied": "\(applied.joined(separator: ","))"])
-                }
+                logSetUp(try await database.migrate(), logger: logger)
             }
         } catch {
             await database.close()
             throw error
         }
         return database
+    }
+
+    private static func logSetUp(_ applied: [String], logger: Logger) {
+        if !applied.isEmpty {
+            logger.info("set up the database", metadata: ["applied": "\(applied.joined(separator: ","))"])
+        }
+    }
+
+    /// Why this login is more powerful than hearthd should be — it is a superuser, or owns (or
+    /// may act as the owner of) the schema or its tables — or nil when it is not. hearthd logs
+    /// it as a warning at start.
+    public func loginPrivilegeWarning() async throws -> String? {
+        try await pool.withConnection { connection in
+            guard let row = try connection.query(
+                """
+                SELECT session_user AS login,
+                       (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) AS superuser,
+                       (SELECT pg_has_role(session_user, nspowner, 'MEMBER') FROM pg_namespace WHERE nspname = current_schema()) AS owns_schema,
+                       EXISTS (
+                           SELECT 1 FROM pg_class c
+                           WHERE c.relnamespace = to_regnamespace(current_schema()) AND c.relkind IN ('r', 'p')
+                             AND pg_has_role(session_user, c.relowner, 'MEMBER')
+                       ) AS owns_tables
+                """
+            ).first else { return nil }
+            let login = try row.string("login")
+            if try row.bool("superuser") {
+                return "hearthd logs in as \(login), a superuser: row-level security and the append-only triggers do not bind it; run it as hearth_daemon"
+            }
+            if try row.optionalBool("owns_schema") == true || row.bool("owns_tables") {
+                return "hearthd logs in as \(login), which owns the schema or its tables and could alter them or disable their triggers; run it as hearth_daemon"
+            }
+            return nil
+        }
     }
 
     /// Applies pending migrations; returns the file names applied.

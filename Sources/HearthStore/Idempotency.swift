@@ -14,16 +14,24 @@ public struct StoredResponse: Sendable, Equatable {
 
 /// Remembers responses per API key and `Idempotency-Key`, in the same transaction as the
 /// change they describe, so a replay can never disagree with what was stored.
+///
+/// A record is visible only under its key's authority (row-level security, Migrations/0006)
+/// and lives for `replayWindowHours`: older records are never replayed (the key may be used
+/// afresh) and `purgeExpired` deletes them.
 public enum IdempotencyStore {
-    /// The stored response for this key, nil if there is none; throws `StoreError.conflict`
-    /// if the key was used for a different request.
+    /// How long a response is kept and replayed.
+    public static let replayWindowHours = 24
+
+    /// The stored response for this key within the replay window, nil if there is none;
+    /// throws `StoreError.conflict` if the key was used for a different request.
     public static func lookup(apiKeyID: String, key: String, requestHash: Data, on connection: PostgresConnection) throws -> StoredResponse? {
         guard let row = try connection.query(
             """
             SELECT response_status, encode(response_body, 'base64') AS body, encode(request_hash, 'hex') AS hash
-            FROM idempotency_keys WHERE key_id = $1::uuid AND idempotency_key = $2
+            FROM idempotency_keys
+            WHERE key_id = $1::uuid AND idempotency_key = $2 AND created_at > now() - make_interval(hours => $3)
             """,
-            [apiKeyID, key]
+            [apiKeyID, key, replayWindowHours]
         ).first else { return nil }
         guard try row.string("hash") == requestHash.hexString else {
             throw StoreError.conflict("this Idempotency-Key was already used for a different request")
@@ -32,11 +40,16 @@ public enum IdempotencyStore {
         return StoredResponse(status: try row.int("response_status"), body: body)
     }
 
-    /// Stores the response for this key. A concurrent request that stored first makes this
-    /// throw a unique violation: retry the whole transaction and `lookup` will find it.
+    /// Stores the response for this key, replacing a record that has outlived the replay window.
+    /// A concurrent request that stored first makes this throw a unique violation: retry the
+    /// whole transaction and `lookup` will find it.
     public static func save(
         apiKeyID: String, key: String, method: String, path: String, requestHash: Data, response: StoredResponse, on connection: PostgresConnection
     ) throws {
+        try connection.query(
+            "DELETE FROM idempotency_keys WHERE key_id = $1::uuid AND idempotency_key = $2 AND created_at <= now() - make_interval(hours => $3)",
+            [apiKeyID, key, replayWindowHours]
+        )
         try connection.query(
             """
             INSERT INTO idempotency_keys (key_id, idempotency_key, method, path, request_hash, response_status, response_body)
@@ -44,6 +57,15 @@ public enum IdempotencyStore {
             """,
             [apiKeyID, key, method, path, requestHash.hexString, response.status, response.body.base64EncodedString()]
         )
+    }
+
+    /// Deletes every record older than the replay window (all scopes: call with `.all`);
+    /// returns how many went.
+    @discardableResult
+    public static func purgeExpired(on connection: PostgresConnection) throws -> Int {
+        try connection.query(
+            "DELETE FROM idempotency_keys WHERE created_at <= now() - make_interval(hours => $1)", [replayWindowHours]
+        ).affectedRows
     }
 }
 

@@ -30,8 +30,11 @@ struct HearthDaemon: AsyncParsableCommand {
         let resources = try HearthServer.Resources.load()
         let metrics = HearthMetrics.bootstrap()
         let opened = try await HearthDatabase.open(
-            url: database.resolvedURL(), poolSize: 10, applicationName: "hearthd", logger: logger
+            url: database.resolvedURL(), embeddedLogin: .daemon, poolSize: 10, applicationName: "hearthd", logger: logger
         )
+        if let warning = try? await opened.loginPrivilegeWarning() {
+            logger.warning("\(warning)")
+        }
         let application = HearthServer.makeApplication(
             database: opened,
             resources: resources,

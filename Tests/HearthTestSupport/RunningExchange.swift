@@ -16,8 +16,9 @@ public final class RunningExchange {
     private let keys: [String: String]
 
     /// Seeds `databaseURL` (migrated, demo members and keys, plus one operator key for Kent)
-    /// and starts hearthd on it with extra `arguments`. Clearing starts paused unless
-    /// `clearing` is true, so tests of the market see exactly what they posted.
+    /// and starts hearthd on it, logged in as `hearth_daemon`, with extra `arguments`. Clearing
+    /// starts paused unless `clearing` is true, so tests of the market see exactly what they
+    /// posted.
     public init(databaseURL: String, clearing: Bool = false, arguments: [String] = [], environment: [String: String] = [:]) async throws {
         self.databaseURL = databaseURL
         let env = ["HEARTH_DATABASE_URL": databaseURL].merging(environment) { $1 }
@@ -44,7 +45,9 @@ public final class RunningExchange {
         self.keys = keys
         let port = try freeLocalPort()
         baseURL = "http://127.0.0.1:\(port)"
-        daemon = try ChildProcess("hearthd", ["--port", String(port)] + arguments, environment: env)
+        // hearthd logs in as hearth_daemon, as in production; hearthctl above as the owner.
+        let daemonEnvironment = env.merging(["HEARTH_DATABASE_URL": try TestDatabase.daemonURL(for: databaseURL)]) { $1 }
+        daemon = try ChildProcess("hearthd", ["--port", String(port)] + arguments, environment: daemonEnvironment)
         guard try await HTTP.waitFor("\(baseURL)/ready", timeout: 30) else {
             throw TestDatabaseError("hearthd did not become ready:\n\(daemon.output)")
         }

@@ -38,6 +38,34 @@ public enum TestDatabase {
         }
     }
 
+    /// The password the tests give `hearth_daemon` (the test server trusts loopback logins, but
+    /// the URL names it as production does).
+    public static let daemonPassword = "hearth-daemon-test"
+
+    /// A URL for `databaseURL`'s database as `hearth_daemon`, the role hearthd logs in as in
+    /// production. Call after migrating (the migration creates the role); sets its password with
+    /// ALTER ROLE, one test at a time (the role is shared by every database of the server).
+    public static func daemonURL(for databaseURL: String) throws -> String {
+        guard let serverURL else {
+            throw TestDatabaseError("HEARTH_TEST_DATABASE_URL is not set: run the suite with Deploy/test")
+        }
+        let admin = try PostgresConnection(url: serverURL, applicationName: "hearth-tests")
+        try admin.transaction { transaction in
+            try transaction.query("SELECT pg_advisory_xact_lock($1)", [Int64(0x4845_4152_5448_5057)])
+            let statement = try transaction.query("SELECT format('ALTER ROLE hearth_daemon PASSWORD %L', $1::text) AS sql", [daemonPassword])
+            try transaction.execute(try statement.first?.string("sql") ?? "")
+        }
+        guard var components = URLComponents(string: databaseURL) else {
+            throw TestDatabaseError("\(databaseURL) is not a URL")
+        }
+        components.user = "hearth_daemon"
+        components.password = daemonPassword
+        guard let url = components.string else {
+            throw TestDatabaseError("cannot build a hearth_daemon URL")
+        }
+        return url
+    }
+
     /// Replaces the database name in a `postgresql://` URL.
     static func databaseURL(server: String, database: String) throws -> String {
         guard var components = URLComponents(string: server), components.scheme?.hasPrefix("postgres") == true else {
