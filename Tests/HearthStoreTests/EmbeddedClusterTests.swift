@@ -25,19 +25,29 @@ struct EmbeddedClusterTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let directory = folder.appendingPathComponent(".hearth")
         let cluster = EmbeddedCluster(directory: directory, logger: Logger(label: "test"))
-        let url = try cluster.start()
+        let logins = try cluster.start()
+        let url = logins.owner
         #expect(try PostgresConnection(url: url).query("SELECT current_database() AS db").first?.string("db") == "hearth")
-        let password = try String(contentsOf: directory.appendingPathComponent("password"), encoding: .utf8)
-        let attributes = try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("password").path)
-        #expect((attributes[.posixPermissions] as? Int) == 0o600)
-        #expect(url.contains(password.trimmingCharacters(in: .whitespacesAndNewlines)))
-        // A second start while it runs reuses the same server.
-        #expect(try cluster.start() == url)
+        for (file, login) in [("password", url), ("daemon-password", logins.daemon)] {
+            let password = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+            let attributes = try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(file).path)
+            #expect((attributes[.posixPermissions] as? Int) == 0o600)
+            #expect(login.contains(password.trimmingCharacters(in: .whitespacesAndNewlines)))
+        }
+        // hearthd's login is its own role, with its own password, and no superuser.
+        let daemon = try PostgresConnection(url: logins.daemon)
+        let who = try daemon.query("SELECT current_user AS name, rolsuper FROM pg_roles WHERE rolname = current_user").first
+        #expect(try who?.string("name") == "hearth_daemon")
+        #expect(try who?.bool("rolsuper") == false)
+        #expect(logins.owner != logins.daemon)
+        // A second start while it runs reuses the same server and passwords.
+        #expect(try cluster.start() == logins)
         #expect(cluster.release())
         #expect(throws: PostgresError.self) { try PostgresConnection(url: url, connectTimeoutSeconds: 2) }
         // Started again from the existing data.
         let again = try cluster.start()
-        #expect(again == url)
+        #expect(again == logins)
+        #expect(try PostgresConnection(url: again.daemon).query("SELECT 1 AS one").first?.int("one") == 1)
         #expect(cluster.release())
     }
 }
