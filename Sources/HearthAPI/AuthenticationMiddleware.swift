@@ -9,10 +9,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let database: HearthDatabase
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+        guard let secret = request.headers[.authorization].flatMap(Self.bearerToken(in:)) else {
             throw Problem(status: .unauthorized, title: "Unauthorized", detail: "send an API key as Authorization: Bearer <key>")
         }
-        let secret = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
         let caller = try await database.pool.withConnection { connection in
             try APIKeyRepository.authenticate(secret: secret, on: connection)
         }
@@ -24,5 +23,13 @@ struct AuthenticationMiddleware: RouterMiddleware {
         context.logger[metadataKey: "authority"] = .string(caller.authority)
         context.logger[metadataKey: "key_role"] = .string(caller.role.rawValue)
         return try await next(request, context)
+    }
+
+    /// The token of an `Authorization: Bearer <token>` header; the scheme is case-insensitive
+    /// (RFC 9110 §11.1). Nil for another scheme or a missing or malformed token.
+    static func bearerToken(in header: String) -> String? {
+        let parts = header.split(separator: " ", omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return String(parts[1])
     }
 }

@@ -13,22 +13,31 @@ struct BodyReader {
 
     /// Parses a request body that must be a JSON object; throws a 400/415 problem otherwise.
     static func parse(_ request: Request, context: HearthRequestContext) async throws -> BodyReader {
-        let contentType = request.headers[.contentType]?.lowercased() ?? ""
-        guard contentType.hasPrefix("application/json") || contentType.hasPrefix("application/merge-patch+json") else {
+        guard isJSON(contentType: request.headers[.contentType] ?? "") else {
             throw Problem(status: .unsupportedMediaType, title: "Unsupported media type", detail: "send the body as application/json")
         }
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         let data = Data(buffer: buffer)
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch {
-            throw Problem(status: .badRequest, title: "Malformed JSON", detail: "the body is not valid JSON")
+            value = try JSONValue.parse(data)
+        } catch let error as JSONValue.ParseError {
+            throw Problem(status: .badRequest, title: "Malformed JSON", detail: "the body is not valid JSON: \(error)")
         }
         guard case .object(let fields) = value else {
             throw Problem(status: .badRequest, title: "Malformed JSON", detail: "the body must be a JSON object, not \(value.typeName)")
         }
         return BodyReader(fields: fields, rawBody: data)
+    }
+
+    /// True for `application/json` and `application/<anything>+json` (RFC 6839), in any case,
+    /// with or without parameters such as `charset`.
+    static func isJSON(contentType: String) -> Bool {
+        let mediaType = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first?
+            .trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        let parts = mediaType.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0] == "application" else { return false }
+        return parts[1] == "json" || (parts[1].hasSuffix("+json") && parts[1].count > "+json".count)
     }
 
     init(fields: [String: JSONValue], rawBody: Data = Data()) {
@@ -77,15 +86,22 @@ struct BodyReader {
         return value
     }
 
-    /// A string of 1 to `maxLength` characters.
+    /// A string of 1 to `maxLength` characters (Unicode scalars, as PostgreSQL counts them),
+    /// not blank, with no control characters but tab, CR and LF.
     mutating func string(_ name: String, required: Bool = true, maxLength: Int) -> String? {
         guard let value = value(name, required: required) else { return nil }
         guard case .string(let text) = value else {
             fail(name, "must be a string, not \(value.typeName)")
             return nil
         }
-        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, text.count <= maxLength else {
+        // PostgreSQL's length() and varchar(n) count Unicode scalars, not Swift's characters:
+        // "é" written as e + U+0301 is one Character but two characters to the database.
+        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, text.unicodeScalars.count <= maxLength else {
             fail(name, "must be 1 to \(maxLength) characters")
+            return nil
+        }
+        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !["\n", "\r", "\t"].contains($0) }) else {
+            fail(name, "must not contain control characters other than tab and line breaks")
             return nil
         }
         return text

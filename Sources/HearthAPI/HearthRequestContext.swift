@@ -9,10 +9,13 @@ public struct HearthRequestContext: RequestContext {
     public var caller: Caller?
     /// True when the client connected from this host (loopback).
     public let isLocalClient: Bool
+    /// The client's connection, closed when the client is too slow to send its body.
+    let channel: any Channel
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
         self.caller = nil
+        self.channel = source.channel
         switch source.channel.remoteAddress {
         case .v4(let address)?: self.isLocalClient = address.host.hasPrefix("127.")
         case .v6(let address)?: self.isLocalClient = address.host == "::1" || address.host.hasPrefix("::ffff:127.")

@@ -1,6 +1,7 @@
 import HearthStore
 import Hummingbird
 import Logging
+import NIOCore
 
 /// Builds hearthd's HTTP application.
 public enum HearthServer {
@@ -10,10 +11,14 @@ public enum HearthServer {
         public var host: String
         /// Port to bind.
         public var port: Int
+        /// How long a client may take to send a request's head, and then its body; also how
+        /// long an idle keep-alive connection stays open. Slower clients are disconnected.
+        public var requestTimeout: Duration
 
-        public init(host: String, port: Int) {
+        public init(host: String, port: Int, requestTimeout: Duration = .seconds(30)) {
             self.host = host
             self.port = port
+            self.requestTimeout = requestTimeout
         }
     }
 
@@ -40,10 +45,13 @@ public enum HearthServer {
     ) -> some ApplicationProtocol {
         let router = Router(context: HearthRequestContext.self)
         // Outermost first: metrics and the request log see every answer, after ProblemMiddleware
-        // has turned errors into problems with their real status.
+        // has turned errors into problems with their real status; the body is read (or
+        // refused) inside ProblemMiddleware, before any route runs.
         router.add(middleware: MetricsMiddleware())
-        router.add(middleware: LogRequestsMiddleware(.info))
+        router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: NoStoreMiddleware())
         router.add(middleware: ProblemMiddleware())
+        router.add(middleware: RequestBodyMiddleware(timeout: settings.requestTimeout))
         HealthRoutes(database: database).register(on: router)
         MetricsRoutes(metrics: metrics, database: database).register(on: router)
         resources.contract.register(on: router)
@@ -56,6 +64,9 @@ public enum HearthServer {
         StatementRoutes(database: database).register(on: v1)
         return Application(
             router: router,
+            // The idle timeout closes a connection on which no request part arrived for that
+            // long: half a request head, a stalled body, or an idle keep-alive connection.
+            server: .http1(configuration: .init(idleTimeout: TimeAmount(settings.requestTimeout))),
             configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "hearthd"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
             logger: logger

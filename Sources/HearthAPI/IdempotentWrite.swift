@@ -14,8 +14,8 @@ enum IdempotentWrite {
         _ change: @escaping @Sendable (PostgresConnection) throws -> StoredResponse
     ) async throws -> Response {
         let key = request.headers[.idempotencyKey]
-        if let key, key.isEmpty || key.count > 255 {
-            throw Problem(status: .badRequest, title: "Bad request", detail: "Idempotency-Key must be 1 to 255 characters")
+        if let key, !isValidKey(key) {
+            throw Problem(status: .badRequest, title: "Bad request", detail: "Idempotency-Key must be 1 to 255 characters, none of them control characters")
         }
         var hasher = SHA256()
         hasher.update(data: Data(request.method.rawValue.utf8))
@@ -24,8 +24,11 @@ enum IdempotentWrite {
         let requestHash = Data(hasher.finalize())
         let (method, path) = (request.method.rawValue, request.uri.path)
         let scope: AccessScope = caller.role == .operator ? .all : .authority(caller.authority)
-        let attempt: @Sendable () async throws -> StoredResponse = {
-            try await database.transaction(scope: scope) { connection in
+        let stored: StoredResponse
+        do {
+            // Concurrent requests with the same key queue on its lock in `lookup`: the first
+            // runs, the others then replay what it stored (or, for another body, get a 422).
+            stored = try await database.transaction(scope: scope) { connection in
                 if let key, let stored = try IdempotencyStore.lookup(apiKeyID: caller.keyID, key: key, requestHash: requestHash, on: connection) {
                     return stored
                 }
@@ -37,13 +40,6 @@ enum IdempotentWrite {
                 }
                 return response
             }
-        }
-        let stored: StoredResponse
-        do {
-            stored = try await attempt()
-        } catch let error as PostgresError where error.code == .uniqueViolation && error.constraint == "idempotency_keys_pkey" {
-            // A concurrent request with the same key committed first: replay its response.
-            stored = try await attempt()
         } catch StoreError.conflict(let message) where message.contains("Idempotency-Key") {
             throw Problem(status: .unprocessableContent, title: "Idempotency key reused", detail: message)
         }
@@ -52,6 +48,11 @@ enum IdempotentWrite {
             headers: [.contentType: "application/json"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: stored.body))
         )
+    }
+
+    /// 1 to 255 Unicode scalars (the database's `length()` limit) and no control characters.
+    static func isValidKey(_ key: String) -> Bool {
+        (1...255).contains(key.unicodeScalars.count) && !key.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 }
 

@@ -26,13 +26,16 @@ public struct Problem: Error, HTTPResponseError, Sendable, Equatable {
     public let detail: String
     /// Field errors, for validation failures.
     public let errors: [FieldError]
+    /// Extra response headers, such as `Retry-After` on a 503.
+    public let headers: HTTPFields
 
     /// Creates a problem with a status, a title and a detail.
-    public init(status: HTTPResponse.Status, title: String, detail: String, errors: [FieldError] = []) {
+    public init(status: HTTPResponse.Status, title: String, detail: String, errors: [FieldError] = [], headers: HTTPFields = [:]) {
         self.status = status
         self.title = title
         self.detail = detail
         self.errors = errors
+        self.headers = headers
     }
 
     /// A URI naming the kind of problem, derived from the title.
@@ -45,9 +48,11 @@ public struct Problem: Error, HTTPResponseError, Sendable, Equatable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(body)
+        var fields = headers
+        fields[.contentType] = "application/problem+json"
         return Response(
             status: status,
-            headers: [.contentType: "application/problem+json"],
+            headers: fields,
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: data))
         )
     }

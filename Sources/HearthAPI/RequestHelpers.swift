@@ -44,9 +44,13 @@ struct QueryReader {
         return value
     }
 
+    /// Times a real cursor can carry: rows are created after 2000 and long before 2200. A
+    /// forged cursor outside them would overflow the timestamp arithmetic, so it is refused.
+    private static let cursorTimes = Date(timeIntervalSince1970: 946_684_800)...Date(timeIntervalSince1970: 7_258_118_400)
+
     mutating func cursor() -> ListCursor? {
         guard let text = query["cursor"] else { return nil }
-        guard let cursor = ListCursor(token: text) else {
+        guard let cursor = ListCursor(token: text), Self.cursorTimes.contains(cursor.createdAt) else {
             errors.append(.init(field: "cursor", message: "is not a cursor this server gave out"))
             return nil
         }

@@ -62,12 +62,17 @@ public struct ServerOptions: ParsableArguments {
     @Option(name: .long, help: "Port to listen on (env HEARTH_PORT; default 8080).")
     var port: String?
 
+    @Option(name: .long, help: "Seconds a client may take to send a request's head, then its body; also the keep-alive idle limit (env HEARTH_REQUEST_TIMEOUT; default 30).")
+    var requestTimeout: String?
+
     public init() {}
 
     /// The resolved listening address.
     public struct Resolved: Sendable, Equatable {
         public let host: String
         public let port: Int
+        /// Seconds; see `--request-timeout`.
+        public var requestTimeoutSeconds: Int = 30
     }
 
     /// Resolves flags over environment over defaults, with one clear error for a bad value.
@@ -77,7 +82,10 @@ public struct ServerOptions: ParsableArguments {
             throw ValidationError("the host must be an address or name to listen on (got \"\(host)\")")
         }
         let port = try resolveInteger(flag: self.port, name: "--port", variable: "HEARTH_PORT", environment: environment, range: 1...65535, default: 8080)
-        return Resolved(host: host, port: port)
+        let timeout = try resolveInteger(
+            flag: requestTimeout, name: "--request-timeout", variable: "HEARTH_REQUEST_TIMEOUT", environment: environment, range: 1...3600, default: 30
+        )
+        return Resolved(host: host, port: port, requestTimeoutSeconds: timeout)
     }
 
     public mutating func validate() throws {

@@ -24,7 +24,11 @@ public enum IdempotencyStore {
 
     /// The stored response for this key within the replay window, nil if there is none;
     /// throws `StoreError.conflict` if the key was used for a different request.
+    ///
+    /// First takes a transaction-scoped lock on the key, so a concurrent request with the same
+    /// key waits here until the first commits (then replays it) or rolls back (then runs).
     public static func lookup(apiKeyID: String, key: String, requestHash: Data, on connection: PostgresConnection) throws -> StoredResponse? {
+        try connection.query("SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text, 0))", [apiKeyID, key])
         guard let row = try connection.query(
             """
             SELECT response_status, encode(response_body, 'base64') AS body, encode(request_hash, 'hex') AS hash
@@ -40,9 +44,8 @@ public enum IdempotencyStore {
         return StoredResponse(status: try row.int("response_status"), body: body)
     }
 
-    /// Stores the response for this key, replacing a record that has outlived the replay window.
-    /// A concurrent request that stored first makes this throw a unique violation: retry the
-    /// whole transaction and `lookup` will find it.
+    /// Stores the response for this key, in the transaction that called `lookup` for it,
+    /// replacing a record that has outlived the replay window.
     public static func save(
         apiKeyID: String, key: String, method: String, path: String, requestHash: Data, response: StoredResponse, on connection: PostgresConnection
     ) throws {

@@ -113,6 +113,32 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         code == .serializationFailure || code == .deadlockDetected
     }
 
+    /// Whose fault a failure is, which decides how it is answered. The one place that sorts
+    /// SQLSTATEs this way; callers map each fault to one response.
+    public enum Fault: Sendable, Equatable {
+        /// A value the database refused: a CHECK, NOT NULL or foreign key, or a class 22 data
+        /// exception (too long, out of range, bad format). The request must change.
+        case input
+        /// The row clashes with one already there: a unique key or an exclusion constraint.
+        case conflict
+        /// The database cannot be reached or cannot serve now: connection failures, shutdown,
+        /// contention that outlasted the retries, cancelled statements, resource exhaustion
+        /// (SQLSTATE class 53). Trying again later may succeed.
+        case unavailable
+        /// Anything else: a bug or a broken invariant on the server's side.
+        case server
+    }
+
+    /// How this failure should be answered; see `Fault`.
+    public var fault: Fault {
+        switch code {
+        case .checkViolation, .notNullViolation, .foreignKeyViolation, .invalidInput: .input
+        case .uniqueViolation, .exclusionViolation: .conflict
+        case .connectionFailed, .connectionLost, .serializationFailure, .deadlockDetected, .lockNotAvailable, .queryCanceled: .unavailable
+        default: sqlState?.hasPrefix("53") == true ? .unavailable : .server
+        }
+    }
+
     public var description: String {
         if code == .connectionFailed || code == .connectionLost {
             // libpq's own words name the host and the reason; they never contain SQL.

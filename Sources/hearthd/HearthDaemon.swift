@@ -39,7 +39,7 @@ struct HearthDaemon: AsyncParsableCommand {
             database: opened,
             resources: resources,
             metrics: metrics,
-            settings: .init(host: listening.host, port: listening.port),
+            settings: .init(host: listening.host, port: listening.port, requestTimeout: .seconds(listening.requestTimeoutSeconds)),
             logger: logger,
             onServerRunning: { port in
                 logger.notice("hearthd is serving", metadata: ["url": "http://\(listening.host):\(port)", "embedded_database": "\(opened.isEmbedded)"])
