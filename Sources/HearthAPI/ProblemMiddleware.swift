@@ -1,3 +1,4 @@
+import HearthCore
 import HearthStore
 import Hummingbird
 import LibPQ
@@ -13,6 +14,8 @@ struct ProblemMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let problem as Problem {
             throw problem
+        } catch let violation as DomainError {
+            throw Problem(violation)
         } catch let error as StoreError {
             throw Self.problem(for: error)
         } catch let error as PostgresError where error.code == .exclusionViolation {

@@ -1,4 +1,5 @@
 import Foundation
+import HearthCore
 import LibPQ
 
 /// A member of the Regional Care Cooperative.
@@ -33,7 +34,7 @@ public struct Authority: Sendable, Equatable, Codable {
             found.append(FieldProblem("code", "must be an ONS code such as E10000016"))
         }
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.isEmpty || trimmed.count > 120 || trimmed != name {
+        if trimmed.isEmpty || trimmed.unicodeScalars.count > 120 || trimmed != name {
             found.append(FieldProblem("name", "must be 1 to 120 characters without leading or trailing spaces"))
         }
         if !(49...61).contains(lat) { found.append(FieldProblem("lat", "must be within the UK (49 to 61)")) }
@@ -88,19 +89,4 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .conflict(let message), .notFound(let message): message
         }
     }
-}
-
-/// One field that breaks a rule, and what is wrong with it in words a caller can act on.
-public struct FieldProblem: Sendable, Equatable, CustomStringConvertible {
-    /// The field's name as the caller wrote it (`age_max`, `location.lat`).
-    public let field: String
-    /// What is wrong.
-    public let message: String
-
-    public init(_ field: String, _ message: String) {
-        self.field = field
-        self.message = message
-    }
-
-    public var description: String { "\(field): \(message)" }
 }
