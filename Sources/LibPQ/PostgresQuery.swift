@@ -12,7 +12,7 @@
 /// `\(unescaped: text)`; another query goes in with `\(fragment)`, its binds renumbered.
 /// Modelled on postgres-nio's `PostgresQuery`.
 public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible {
-    private enum Piece: Sendable {
+    fileprivate enum Piece: Sendable {
         case sql(String)
         case bind(any PostgresBindable)
     }

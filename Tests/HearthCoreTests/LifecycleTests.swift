@@ -26,7 +26,7 @@ private let placing = Agent(authority: "E10000032", role: .placement, credential
 private let scrutiny = Agent(authority: "E10000032", role: .scrutiny, credential: "key-scrutiny")
 private let host = Agent(authority: "E10000016", role: .placement, credential: "key-host")
 private let soon = Date(timeIntervalSince1970: 1_772_460_000)
-private let date = { (text: String) in CalendarDate(iso: text)! }
+private func date(_ text: String) -> CalendarDate { CalendarDate(iso: text)! }
 
 @Suite("the proposal lifecycle as a pure state machine")
 struct LifecycleTests {
