@@ -39,7 +39,7 @@ extension PostgresConnection {
     /// Inside a transaction: work as `hearth_app` with `scope`, until the transaction ends.
     public func enter(_ scope: AccessScope) throws {
         try execute("SET LOCAL ROLE hearth_app")
-        try query("SELECT set_config('hearth.authority', $1, true)", [scope.setting])
+        try run("SELECT set_config('hearth.authority', \(scope.setting), true)")
     }
 
     /// Runs `body` in its own transaction as `hearth_app` with `scope` (synchronous callers

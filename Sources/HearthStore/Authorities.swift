@@ -49,9 +49,11 @@ public enum AuthorityRepository {
     /// Adds a member and audits it. Throws `StoreError.conflict` if the code exists.
     public static func add(_ authority: Authority, actor: Actor, on connection: PostgresConnection) throws {
         do {
-            try connection.query(
-                "INSERT INTO authorities (code, name, lat, lon, active, lac_share_pct) VALUES ($1, $2, $3, $4, $5, $6)",
-                [authority.code, authority.name, authority.lat, authority.lon, authority.active, authority.lacSharePct]
+            try connection.run(
+                """
+                INSERT INTO authorities (code, name, lat, lon, active, lac_share_pct)
+                VALUES (\(authority.code), \(authority.name), \(authority.lat), \(authority.lon), \(authority.active), \(authority.lacSharePct))
+                """
             )
         } catch let error as PostgresError where error.code == .uniqueViolation {
             throw StoreError.conflict("authority \(authority.code) already exists")
@@ -61,12 +63,12 @@ public enum AuthorityRepository {
 
     /// Every member, by name.
     public static func all(on connection: PostgresConnection) throws -> [Authority] {
-        try connection.query("SELECT code, name, lat, lon, active, lac_share_pct FROM authorities ORDER BY name").rows.map(authority)
+        try connection.run("SELECT code, name, lat, lon, active, lac_share_pct FROM authorities ORDER BY name").rows.map(authority)
     }
 
     /// One member, or nil.
     public static func find(code: String, on connection: PostgresConnection) throws -> Authority? {
-        try connection.query("SELECT code, name, lat, lon, active, lac_share_pct FROM authorities WHERE code = $1", [code]).first.map(authority)
+        try connection.first("SELECT code, name, lat, lon, active, lac_share_pct FROM authorities WHERE code = \(code)").map(authority)
     }
 
     private static func authority(_ row: Row) throws -> Authority {

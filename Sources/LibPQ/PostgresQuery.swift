@@ -87,8 +87,13 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation, CustomS
             pieces.append(.sql(literal))
         }
 
-        /// A value, sent as the next bind parameter (`nil` is SQL `NULL`).
+        /// A value, sent as the next bind parameter.
         public mutating func appendInterpolation(_ value: some PostgresBindable) {
+            pieces.append(.bind(value))
+        }
+
+        /// An optional value, sent as the next bind parameter: `nil` is SQL `NULL`.
+        public mutating func appendInterpolation<Value: PostgresBindable>(_ value: Value?) {
             pieces.append(.bind(value))
         }
 
