@@ -12,9 +12,13 @@ public enum PlacementStatus: String, Sendable, Codable, CaseIterable, Hashable {
 /// proposal's weekly rate. Settlement books a night for every date from the start to the
 /// night before `endDate`.
 public struct Placement: Sendable, Equatable {
+    /// The placement's id.
     public var id: UUID
+    /// The proposal it was confirmed from.
     public var proposalID: UUID
+    /// The child's bid.
     public var bidID: UUID
+    /// The offer whose beds it takes.
     public var offerID: UUID
     /// ONS code of the authority placing the child (debited).
     public var placingAuthority: String
@@ -28,8 +32,11 @@ public struct Placement: Sendable, Equatable {
     public var startDate: CalendarDate
     /// The day the child leaves (the last night booked is the night before), if set.
     public var endDate: CalendarDate?
+    /// Bumped on every change (`If-Match`).
     public var version: Int
+    /// When it was confirmed.
     public var createdAt: Date
+    /// When it last changed.
     public var updatedAt: Date
 
     /// Creates a placement value (as a repository reads it).

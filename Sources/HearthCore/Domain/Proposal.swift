@@ -98,10 +98,13 @@ public struct Proposal: Sendable, Equatable {
         public static let startWindowDays = 90
     }
 
+    /// The proposal's id.
     public var id: UUID
     /// The round that made it (nil for proposals made otherwise).
     public var roundID: Int64?
+    /// The child's bid.
     public var bidID: UUID
+    /// The offer whose beds it holds.
     public var offerID: UUID
     /// ONS code of the authority placing the child.
     public var placingAuthority: String
@@ -109,9 +112,11 @@ public struct Proposal: Sendable, Equatable {
     public var hostAuthority: String
     /// Beds held (the group size).
     public var beds: Int
+    /// Distance from the child's home, km.
     public var distanceKm: Double
     /// Weekly rate per child in pence.
     public var weeklyRatePence: Int64
+    /// Where it stands.
     public var status: ProposalStatus
     /// Not acted on by then, it lapses.
     public var expiresAt: Date
@@ -119,21 +124,29 @@ public struct Proposal: Sendable, Equatable {
     public var childViews: ChildViews?
     /// Credential that accepted.
     public var acceptedBy: String?
+    /// When it was accepted.
     public var acceptedAt: Date?
     /// Credential that signed off.
     public var signedOffBy: String?
+    /// When it was signed off.
     public var signedOffAt: Date?
+    /// The scrutiny key's note; shown to the placing authority only.
     public var signOffNote: String?
     /// Authority that declined.
     public var declinedBy: String?
+    /// When it was declined.
     public var declinedAt: Date?
+    /// Why it was declined.
     public var declineReason: String?
+    /// When it was confirmed.
     public var confirmedAt: Date?
     /// The placement made by confirming it.
     public var placementID: UUID?
+    /// Bumped on every change (`If-Match`).
     public var version: Int
     /// When the round made it: a placement never starts before this day.
     public var createdAt: Date
+    /// When it last changed.
     public var updatedAt: Date
 
     /// Creates a proposal value (as a repository reads it).
