@@ -27,22 +27,24 @@ struct BidRoutes {
         reader.rejectUnknown(allowing: Self.fields)
         let isNew = base == nil
         func wants(_ name: String) -> Bool { isNew || reader.has(name) }
-        var childRef = wants("child_ref") ? reader.string("child_ref", maxLength: 64) : base?.childRef
-        if let text = childRef, reader.has("child_ref"), text.range(of: "^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$", options: .regularExpression) == nil {
-            reader.fail("child_ref", "must be your own pseudonymous reference: letters, digits and _ . / - only, no spaces (never a name or a date of birth)")
+        var childRef = wants("child_ref") ? reader.string("child_ref", maxLength: BidDraft.Limits.childRefLength.upperBound) : base?.childRef
+        if let text = childRef, reader.has("child_ref"), let problem = BidDraft.problem(childRef: text) {
+            reader.fail(problem.field, problem.message)
             childRef = nil
         }
-        let groupSize = wants("group_size") ? reader.integer("group_size", required: false, in: 1...8).map(Int.init) ?? (reader.has("group_size") ? nil : 1) : base?.groupSize
-        let age = wants("age") ? reader.integer("age", in: 0...17).map(Int.init) : base?.age
+        let groupSize = wants("group_size")
+            ? reader.integer("group_size", required: false, in: BidDraft.Limits.groupSize.int64).map(Int.init) ?? (reader.has("group_size") ? nil : 1)
+            : base?.groupSize
+        let age = wants("age") ? reader.integer("age", in: BidDraft.Limits.age.int64).map(Int.init) : base?.age
         let sex = wants("sex") ? reader.code("sex", as: Sex.self) : base?.sex
         let needs = wants("needs") ? reader.codes("needs", required: false, as: Need.self) ?? [] : base?.needs
         let settings = wants("settings_acceptable") ? reader.codes("settings_acceptable", as: Setting.self, minimum: 1) : base?.settingsAcceptable
         let home = wants("home_location") ? reader.location("home_location", postcodes: postcodes) : base.map { ResolvedLocation(point: $0.home, postcodeDistrict: $0.homePostcodeDistrict) }
-        let maxDistance = wants("max_distance_km") ? reader.number("max_distance_km", required: false, in: 0.001...1500) : base?.maxDistanceKm
-        let minDistance = wants("min_distance_km") ? reader.number("min_distance_km", required: false, in: 0...1500) : base?.minDistanceKm
+        let maxDistance = wants("max_distance_km") ? reader.number("max_distance_km", required: false, in: BidDraft.Limits.maxDistanceKm) : base?.maxDistanceKm
+        let minDistance = wants("min_distance_km") ? reader.number("min_distance_km", required: false, in: BidDraft.Limits.minDistanceKm) : base?.minDistanceKm
         let urgency = wants("urgency") ? reader.code("urgency", as: Urgency.self) : base?.urgency
         let neededBy = wants("needed_by") ? reader.date("needed_by") : base?.neededBy
-        let maxRate = wants("max_weekly_rate_pence") ? reader.integer("max_weekly_rate_pence", required: false, in: 0...10_000_000) : base?.maxWeeklyRatePence
+        let maxRate = wants("max_weekly_rate_pence") ? reader.integer("max_weekly_rate_pence", required: false, in: BidDraft.Limits.maxWeeklyRatePence) : base?.maxWeeklyRatePence
         try reader.throwIfInvalid()
         guard let childRef, let groupSize, let age, let sex, let needs, let settings, let home, let urgency, let neededBy else {
             throw Problem(status: .unprocessableContent, title: "Invalid request", detail: "required fields are missing")
@@ -52,7 +54,7 @@ struct BidRoutes {
             homePostcodeDistrict: home.postcodeDistrict, maxDistanceKm: maxDistance, minDistanceKm: minDistance, urgency: urgency,
             neededBy: neededBy, maxWeeklyRatePence: maxRate
         )
-        try reader.throwIfInvalid(adding: draft.crossFieldProblems)
+        try reader.throwIfInvalid(adding: draft.problems)
         return draft
     }
 
@@ -72,7 +74,7 @@ struct BidRoutes {
         var filter = BidFilter()
         filter.limit = query.limit()
         filter.after = query.cursor()
-        filter.status = query.oneOf("status", ["open", "proposed", "placed", "withdrawn", "expired"])
+        filter.status = query.code("status", as: BidStatus.self)
         filter.urgency = query.code("urgency", as: Urgency.self)
         try query.throwIfInvalid()
         let page = try await database.transaction(scope: caller.scope) { [filter] connection in
@@ -102,9 +104,6 @@ struct BidRoutes {
                 throw Problem(status: .notFound, title: "Not found", detail: "no such bid")
             }
             try OfferRoutes.check(version: expected, of: current.version)
-            guard current.status == "open" else {
-                throw Problem(status: .conflict, title: "Conflict", detail: "only an open bid can be changed; this one is \(current.status)")
-            }
             var reader = reader
             let draft = try routes.draft(from: &reader, base: current.draft)
             return try BidRepository.update(current, to: draft, actor: caller.actor, on: connection)
@@ -121,9 +120,6 @@ struct BidRoutes {
                 throw Problem(status: .notFound, title: "Not found", detail: "no such bid")
             }
             try OfferRoutes.check(version: expected, of: current.version)
-            guard current.status == "open" || current.status == "proposed" else {
-                throw Problem(status: .conflict, title: "Conflict", detail: "a \(current.status) bid cannot be withdrawn")
-            }
             let record = try BidRepository.withdraw(current, actor: caller.actor, on: connection)
             return StoredResponse(status: 200, body: try JSONResponse.encoder.encode(BidJSON(record)))
         }

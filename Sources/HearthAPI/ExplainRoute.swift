@@ -30,7 +30,7 @@ struct ExplainRoute {
 
     struct Explanation: Encodable, Sendable {
         let bidId: String
-        let status: String
+        let status: BidStatus
         let today: CalendarDate
         let compatible: [Compatible]
         let incompatible: [Incompatible]
@@ -46,20 +46,11 @@ struct ExplainRoute {
         let today = CalendarDate.today()
         let explanation = try await database.transaction(scope: caller.scope, isolation: .repeatableRead) { connection -> Explanation? in
             guard let bid = try BidRepository.find(id, authority: caller.ownedAuthority, on: connection) else { return nil }
-            let declined = Set(
-                try connection.query("SELECT offer_id FROM declined_pairs WHERE bid_id = $1", [id]).rows.map {
-                    DeclinedPair(bidID: id, offerID: try $0.uuid("offer_id"))
-                }
+            let market = try ClearingStore.market(around: bid, today: today, on: connection)
+            return Self.explain(
+                bid: bid, offers: market.offers, capacities: market.capacities, proposedOffer: market.proposedOffer, declined: market.declined,
+                today: today
             )
-            let proposedOffer = try connection.query(
-                "SELECT offer_id FROM proposals WHERE bid_id = $1 AND status IN ('proposed', 'accepted', 'signed_off')", [id]
-            ).first.map { try $0.uuid("offer_id") }
-            try connection.enter(.all)
-            let offers = try ClearingStore.openOffers(today: today, on: connection)
-            let capacities = Dictionary(uniqueKeysWithValues: try connection.query("SELECT id, capacity FROM offers WHERE status = 'open'").rows.map {
-                (try $0.uuid("id"), try $0.int("capacity"))
-            })
-            return Self.explain(bid: bid, offers: offers, capacities: capacities, proposedOffer: proposedOffer, declined: declined, today: today)
         }
         guard let explanation else { throw Problem(status: .notFound, title: "Not found", detail: "no such bid") }
         return try JSONResponse.make(explanation)
@@ -69,7 +60,7 @@ struct ExplainRoute {
     /// (with the first failed rule). `capacities` are the offers' beds in all; `proposedOffer` is
     /// where this bid's own live proposal holds beds, if anywhere.
     static func explain(
-        bid record: BidRecord, offers: [ClearingOffer], capacities: [UUID: Int], proposedOffer: UUID?, declined: Set<DeclinedPair>, today: CalendarDate
+        bid record: Bid, offers: [ClearingOffer], capacities: [UUID: Int], proposedOffer: UUID?, declined: Set<DeclinedPair>, today: CalendarDate
     ) -> Explanation {
         let bid = record.clearingBid
         var compatible: [Compatible] = []

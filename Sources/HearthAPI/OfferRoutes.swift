@@ -27,18 +27,18 @@ struct OfferRoutes {
         let isNew = base == nil
         func wants(_ name: String) -> Bool { isNew || reader.has(name) }
         let setting = wants("setting") ? reader.code("setting", as: Setting.self) : base?.setting
-        let capacity = wants("capacity") ? reader.integer("capacity", in: 1...8).map(Int.init) : base?.capacity
+        let capacity = wants("capacity") ? reader.integer("capacity", in: OfferDraft.Limits.capacity.int64).map(Int.init) : base?.capacity
         let needs = wants("needs_supported") ? reader.codes("needs_supported", required: false, as: Need.self) ?? [] : base?.needsSupported
-        let ageMin = wants("age_min") ? reader.integer("age_min", in: 0...17).map(Int.init) : base?.ageMin
-        let ageMax = wants("age_max") ? reader.integer("age_max", in: 0...17).map(Int.init) : base?.ageMax
+        let ageMin = wants("age_min") ? reader.integer("age_min", in: OfferDraft.Limits.age.int64).map(Int.init) : base?.ageMin
+        let ageMax = wants("age_max") ? reader.integer("age_max", in: OfferDraft.Limits.age.int64).map(Int.init) : base?.ageMax
         let sexes = wants("sexes_accepted") ? reader.codes("sexes_accepted", as: Sex.self, minimum: 1) : base?.sexesAccepted
         let location = wants("location") ? reader.location("location", postcodes: postcodes) : base.map { ResolvedLocation(point: $0.location, postcodeDistrict: $0.postcodeDistrict) }
         let from = wants("available_from") ? reader.date("available_from") : base?.availableFrom
         let until = wants("available_until") ? reader.date("available_until", required: false) : base?.availableUntil
-        let rate = wants("weekly_rate_pence") ? reader.integer("weekly_rate_pence", in: 0...10_000_000) : base?.weeklyRatePence
+        let rate = wants("weekly_rate_pence") ? reader.integer("weekly_rate_pence", in: OfferDraft.Limits.weeklyRatePence) : base?.weeklyRatePence
         var urn = wants("ofsted_urn") ? reader.string("ofsted_urn", required: false, maxLength: 10) : base?.ofstedURN
-        if let text = urn, reader.has("ofsted_urn"), text.range(of: "^[A-Z0-9]{6,10}$", options: .regularExpression) == nil {
-            reader.fail("ofsted_urn", "must be an Ofsted URN: 6 to 10 capital letters and digits")
+        if let text = urn, reader.has("ofsted_urn"), let problem = OfferDraft.problem(ofstedURN: text) {
+            reader.fail(problem.field, problem.message)
             urn = nil
         }
         try reader.throwIfInvalid()
@@ -50,7 +50,7 @@ struct OfferRoutes {
             location: location.point, postcodeDistrict: location.postcodeDistrict, availableFrom: from, availableUntil: until,
             weeklyRatePence: rate, ofstedURN: urn
         )
-        try reader.throwIfInvalid(adding: draft.crossFieldProblems)
+        try reader.throwIfInvalid(adding: draft.problems)
         return draft
     }
 
@@ -70,7 +70,7 @@ struct OfferRoutes {
         var filter = OfferFilter()
         filter.limit = query.limit()
         filter.after = query.cursor()
-        filter.status = query.oneOf("status", ["open", "withdrawn", "full"]) ?? "open"
+        filter.status = query.code("status", as: OfferStatus.self) ?? .open
         filter.setting = query.code("setting", as: Setting.self)
         filter.need = query.code("need", as: Need.self)
         if let near = query.query["near"] {
@@ -86,7 +86,7 @@ struct OfferRoutes {
             query.fail("within_km", "needs near=lat,lon")
         }
         try query.throwIfInvalid()
-        if filter.status != "open", caller.role != .operator {
+        if filter.status != .open, caller.role != .operator {
             filter.authority = caller.authority
         }
         let scope = caller.scope
@@ -102,7 +102,7 @@ struct OfferRoutes {
         let record = try await database.transaction(scope: caller.scope) { connection in
             try OfferRepository.find(id, on: connection)
         }
-        guard let record, record.status == "open" || record.authority == caller.authority || caller.role == .operator else {
+        guard let record, record.status == .open || record.authority == caller.authority || caller.role == .operator else {
             throw Problem(status: .notFound, title: "Not found", detail: "no such offer")
         }
         return try JSONResponse.make(OfferJSON(record))
@@ -119,9 +119,6 @@ struct OfferRoutes {
                 throw Problem(status: .notFound, title: "Not found", detail: "no offer \(id.uuidString.lowercased()) of yours")
             }
             try Self.check(version: expected, of: current.version)
-            guard current.status != "withdrawn" else {
-                throw Problem(status: .conflict, title: "Conflict", detail: "a withdrawn offer cannot be changed")
-            }
             var reader = reader
             let draft = try routes.draft(from: &reader, base: current.draft)
             return try OfferRepository.update(current, to: draft, actor: caller.actor, on: connection)
@@ -138,9 +135,6 @@ struct OfferRoutes {
                 throw Problem(status: .notFound, title: "Not found", detail: "no offer \(id.uuidString.lowercased()) of yours")
             }
             try Self.check(version: expected, of: current.version)
-            guard current.status != "withdrawn" else {
-                throw Problem(status: .conflict, title: "Conflict", detail: "the offer is already withdrawn")
-            }
             let record = try OfferRepository.withdraw(current, actor: caller.actor, on: connection)
             return StoredResponse(status: 200, body: try JSONResponse.encoder.encode(OfferJSON(record)))
         }

@@ -1,3 +1,4 @@
+import HearthCore
 import HearthStore
 import Hummingbird
 import LibPQ
@@ -27,6 +28,8 @@ struct ProblemMiddleware: RouterMiddleware {
         switch error {
         case let problem as Problem:
             return problem
+        case let violation as DomainError:
+            return Problem(violation)
         case let error as StoreError:
             return Self.problem(for: error)
         case let error as PostgresError:

@@ -6,11 +6,6 @@ import LibPQ
 
 /// A proposal as the API shows it. The child's views are shown to the placing authority only.
 struct ProposalJSON: Encodable, Sendable {
-    struct ChildViews: Encodable, Sendable {
-        let consulted: Bool
-        let summary: String?
-    }
-
     let id: String
     let roundId: Int64?
     let bidId: String
@@ -20,7 +15,7 @@ struct ProposalJSON: Encodable, Sendable {
     let beds: Int
     let distanceKm: Double
     let weeklyRatePence: Int64
-    let status: String
+    let status: ProposalStatus
     let expiresAt: Date
     let childViews: ChildViews?
     let acceptedAt: Date?
@@ -34,7 +29,7 @@ struct ProposalJSON: Encodable, Sendable {
     let createdAt: Date
     let updatedAt: Date
 
-    init(_ record: ProposalRecord, viewer: Caller) {
+    init(_ record: Proposal, viewer: Caller) {
         id = record.id.uuidString.lowercased()
         roundId = record.roundID
         bidId = record.bidID.uuidString.lowercased()
@@ -47,11 +42,11 @@ struct ProposalJSON: Encodable, Sendable {
         status = record.status
         expiresAt = record.expiresAt
         let seesChild = viewer.role == .operator || viewer.authority == record.placingAuthority
-        childViews = seesChild ? record.childConsulted.map { ChildViews(consulted: $0, summary: record.childViewsSummary) } : nil
+        childViews = seesChild ? record.childViews : nil
         acceptedAt = record.acceptedAt
         signedOffAt = record.signedOffAt
         signOffNote = seesChild ? record.signOffNote : nil
-        declinedBy = record.declinedByAuthority
+        declinedBy = record.declinedBy
         declineReason = record.declineReason
         confirmedAt = record.confirmedAt
         placementId = record.placementID?.uuidString.lowercased()
@@ -77,7 +72,7 @@ struct PlacementJSON: Encodable, Sendable {
     let createdAt: Date
     let updatedAt: Date
 
-    init(_ record: PlacementRecord) {
+    init(_ record: Placement) {
         id = record.id.uuidString.lowercased()
         proposalId = record.proposalID.uuidString.lowercased()
         bidId = record.bidID.uuidString.lowercased()
@@ -115,7 +110,7 @@ struct ProposalRoutes {
         var query = QueryReader(request)
         let limit = query.limit()
         let after = query.cursor()
-        let status = query.oneOf("status", ["proposed", "accepted", "signed_off", "confirmed", "declined", "lapsed", "withdrawn"])
+        let status = query.code("status", as: ProposalStatus.self)
         try query.throwIfInvalid()
         let page = try await database.transaction(scope: caller.scope) { connection in
             try ProposalRepository.list(authority: caller.ownedAuthority, status: status, limit: limit, after: after, on: connection)
@@ -137,22 +132,21 @@ struct ProposalRoutes {
         let caller = try context.requireCaller([.placement])
         var reader = try await BodyReader.parse(request, context: context)
         reader.rejectUnknown(allowing: ["child_views"])
-        var consulted: Bool?
-        var summary: String?
-        if case .object(let views)? = reader.field("child_views") {
-            var inner = BodyReader(fields: views)
+        var views: ChildViews?
+        if case .object(let fields)? = reader.field("child_views") {
+            var inner = BodyReader(fields: fields)
             inner.rejectUnknown(allowing: ["consulted", "summary"])
-            consulted = inner.bool("consulted")
-            summary = inner.string("summary", required: consulted == true, maxLength: 4000)
+            let consulted = inner.bool("consulted")
+            let summary = inner.string("summary", required: consulted == true, maxLength: Proposal.Limits.text)
             for error in inner.errors { reader.fail("child_views.\(error.field)", error.message) }
+            views = consulted.map { ChildViews(consulted: $0, summary: summary) }
         } else {
             reader.fail("child_views", "is required: {\"consulted\": true|false, \"summary\": \"what the child said\"}")
         }
         try reader.throwIfInvalid()
-        let consultedValue = consulted ?? false
-        let summaryValue = summary
+        guard let views else { throw Problem(status: .unprocessableContent, title: "Invalid request", detail: "child_views is required") }
         return try await transition(request, body: reader.rawBody, context: context, caller: caller) { proposal, connection in
-            try ProposalRepository.accept(proposal, consulted: consultedValue, summary: summaryValue, caller: caller, on: connection)
+            try ProposalRepository.accept(proposal, views: views, caller: caller, on: connection)
         }
     }
 
@@ -160,7 +154,7 @@ struct ProposalRoutes {
         let caller = try context.requireCaller([.placement])
         var reader = try await BodyReader.parse(request, context: context)
         reader.rejectUnknown(allowing: ["reason"])
-        let reason = reader.string("reason", maxLength: 4000)
+        let reason = reader.string("reason", maxLength: Proposal.Limits.text)
         try reader.throwIfInvalid()
         let reasonValue = reason ?? ""
         return try await transition(request, body: reader.rawBody, context: context, caller: caller) { proposal, connection in
@@ -172,7 +166,7 @@ struct ProposalRoutes {
         let caller = try context.requireCaller([.scrutiny])
         var reader = try await BodyReader.parse(request, context: context)
         reader.rejectUnknown(allowing: ["note"])
-        let note = reader.string("note", required: false, maxLength: 4000)
+        let note = reader.string("note", required: false, maxLength: Proposal.Limits.text)
         try reader.throwIfInvalid()
         return try await transition(request, body: reader.rawBody, context: context, caller: caller) { proposal, connection in
             try ProposalRepository.signOff(proposal, note: note, caller: caller, on: connection)
@@ -195,24 +189,17 @@ struct ProposalRoutes {
     /// request's idempotency bookkeeping, and answers with the proposal as it now stands.
     private func transition(
         _ request: Request, body: Data, context: HearthRequestContext, caller: Caller,
-        _ change: @escaping @Sendable (ProposalRecord, PostgresConnection) throws -> ProposalRecord
+        _ change: @escaping @Sendable (Proposal, PostgresConnection) throws -> Proposal
     ) async throws -> Response {
         let id = try context.resourceID("proposal")
         let expected = try request.expectedVersion()
-        do {
-            return try await IdempotentWrite.perform(request, body: body, context: context, caller: caller, database: database) { connection in
-                guard let proposal = try ProposalRepository.find(id, authority: caller.ownedAuthority, lock: true, on: connection) else {
-                    throw Problem(status: .notFound, title: "Not found", detail: "no such proposal")
-                }
-                try OfferRoutes.check(version: expected, of: proposal.version)
-                let updated = try change(proposal, connection)
-                return StoredResponse(status: 200, body: try JSONResponse.encoder.encode(ProposalJSON(updated, viewer: caller)))
+        return try await IdempotentWrite.perform(request, body: body, context: context, caller: caller, database: database) { connection in
+            guard let proposal = try ProposalRepository.find(id, authority: caller.ownedAuthority, lock: true, on: connection) else {
+                throw Problem(status: .notFound, title: "Not found", detail: "no such proposal")
             }
-        } catch let error as TransitionError {
-            switch error {
-            case .forbidden(let message): throw Problem(status: .forbidden, title: "Forbidden", detail: message)
-            case .wrongState(let message): throw Problem(status: .conflict, title: "Conflict", detail: message)
-            }
+            try OfferRoutes.check(version: expected, of: proposal.version)
+            let updated = try change(proposal, connection)
+            return StoredResponse(status: 200, body: try JSONResponse.encoder.encode(ProposalJSON(updated, viewer: caller)))
         }
     }
 
@@ -247,17 +234,13 @@ struct ProposalRoutes {
         let end = reader.date("end_date")
         try reader.throwIfInvalid()
         guard let end else { throw Problem(status: .unprocessableContent, title: "Invalid request", detail: "end_date is required") }
-        do {
-            return try await IdempotentWrite.perform(request, body: reader.rawBody, context: context, caller: caller, database: database) { connection in
-                guard let placement = try PlacementRepository.find(id, authority: caller.ownedAuthority, lock: true, on: connection) else {
-                    throw Problem(status: .notFound, title: "Not found", detail: "no such placement")
-                }
-                try OfferRoutes.check(version: expected, of: placement.version)
-                let ended = try PlacementRepository.end(placement, on: end, caller: caller, on: connection)
-                return StoredResponse(status: 200, body: try JSONResponse.encoder.encode(PlacementJSON(ended)))
+        return try await IdempotentWrite.perform(request, body: reader.rawBody, context: context, caller: caller, database: database) { connection in
+            guard let placement = try PlacementRepository.find(id, authority: caller.ownedAuthority, lock: true, on: connection) else {
+                throw Problem(status: .notFound, title: "Not found", detail: "no such placement")
             }
-        } catch TransitionError.wrongState(let message) {
-            throw Problem(status: .conflict, title: "Conflict", detail: message)
+            try OfferRoutes.check(version: expected, of: placement.version)
+            let ended = try PlacementRepository.end(placement, on: end, caller: caller, on: connection)
+            return StoredResponse(status: 200, body: try JSONResponse.encoder.encode(PlacementJSON(ended)))
         }
     }
 }

@@ -13,7 +13,7 @@ struct LocationJSON: Codable, Sendable {
 struct OfferJSON: Encodable, Sendable {
     let id: String
     let authority: String
-    let status: String
+    let status: OfferStatus
     let version: Int
     let createdAt: Date
     let updatedAt: Date
@@ -30,7 +30,7 @@ struct OfferJSON: Encodable, Sendable {
     let ofstedUrn: String?
     let distanceKm: Double?
 
-    init(_ record: OfferRecord) {
+    init(_ record: Offer) {
         let draft = record.draft
         id = record.id.uuidString.lowercased()
         authority = record.authority
@@ -57,7 +57,7 @@ struct OfferJSON: Encodable, Sendable {
 struct BidJSON: Encodable, Sendable {
     let id: String
     let authority: String
-    let status: String
+    let status: BidStatus
     let version: Int
     let createdAt: Date
     let updatedAt: Date
@@ -74,7 +74,7 @@ struct BidJSON: Encodable, Sendable {
     let neededBy: CalendarDate
     let maxWeeklyRatePence: Int64?
 
-    init(_ record: BidRecord) {
+    init(_ record: Bid) {
         let draft = record.draft
         id = record.id.uuidString.lowercased()
         authority = record.authority

@@ -1,3 +1,4 @@
+import HearthCore
 import LibPQ
 
 /// Whose rows a transaction may see and change. Enforced by PostgreSQL's row-level security
@@ -57,5 +58,19 @@ extension PostgresConnection {
             try connection.enter(scope)
             return try body(connection)
         }
+    }
+}
+
+extension Caller {
+    /// The caller as the domain's rules see it (its authority, role and key).
+    public var agent: Agent {
+        let domainRole: Role =
+            switch role {
+            case .placement: .placement
+            case .scrutiny: .scrutiny
+            case .finance: .finance
+            case .operator: .operator
+            }
+        return Agent(authority: authority, role: domainRole, credential: keyID)
     }
 }

@@ -34,12 +34,12 @@ public enum AuditLog {
         _ connection: PostgresConnection, actor: Actor, action: String, entity: String, entityID: String?,
         before: String? = nil, after: String? = nil, detailJSON: String = "{}"
     ) throws {
-        try connection.query(
+        try connection.run(
             """
             INSERT INTO audit_log (actor_kind, actor_authority, actor_key_id, actor_role, action, entity, entity_id, before_status, after_status, detail)
-            VALUES ($1, $2, $3::uuid, $4, $5, $6, $7, $8, $9, $10::jsonb)
-            """,
-            [actor.kind, actor.authority, actor.keyID, actor.role, action, entity, entityID, before, after, detailJSON]
+            VALUES (\(actor.kind), \(actor.authority), \(actor.keyID)::uuid, \(actor.role), \(action), \(entity), \(entityID), \(before), \(after),
+                    \(detailJSON)::jsonb)
+            """
         )
     }
 }

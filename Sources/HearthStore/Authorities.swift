@@ -1,4 +1,5 @@
 import Foundation
+import HearthCore
 import LibPQ
 
 /// A member of the Regional Care Cooperative.
@@ -33,7 +34,7 @@ public struct Authority: Sendable, Equatable, Codable {
             found.append(FieldProblem("code", "must be an ONS code such as E10000016"))
         }
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.isEmpty || trimmed.count > 120 || trimmed != name {
+        if trimmed.isEmpty || trimmed.unicodeScalars.count > 120 || trimmed != name {
             found.append(FieldProblem("name", "must be 1 to 120 characters without leading or trailing spaces"))
         }
         if !(49...61).contains(lat) { found.append(FieldProblem("lat", "must be within the UK (49 to 61)")) }
@@ -48,9 +49,11 @@ public enum AuthorityRepository {
     /// Adds a member and audits it. Throws `StoreError.conflict` if the code exists.
     public static func add(_ authority: Authority, actor: Actor, on connection: PostgresConnection) throws {
         do {
-            try connection.query(
-                "INSERT INTO authorities (code, name, lat, lon, active, lac_share_pct) VALUES ($1, $2, $3, $4, $5, $6)",
-                [authority.code, authority.name, authority.lat, authority.lon, authority.active, authority.lacSharePct]
+            try connection.run(
+                """
+                INSERT INTO authorities (code, name, lat, lon, active, lac_share_pct)
+                VALUES (\(authority.code), \(authority.name), \(authority.lat), \(authority.lon), \(authority.active), \(authority.lacSharePct))
+                """
             )
         } catch let error as PostgresError where error.code == .uniqueViolation {
             throw StoreError.conflict("authority \(authority.code) already exists")
@@ -60,12 +63,12 @@ public enum AuthorityRepository {
 
     /// Every member, by name.
     public static func all(on connection: PostgresConnection) throws -> [Authority] {
-        try connection.query("SELECT code, name, lat, lon, active, lac_share_pct FROM authorities ORDER BY name").rows.map(authority)
+        try connection.run("SELECT code, name, lat, lon, active, lac_share_pct FROM authorities ORDER BY name").rows.map(authority)
     }
 
     /// One member, or nil.
     public static func find(code: String, on connection: PostgresConnection) throws -> Authority? {
-        try connection.query("SELECT code, name, lat, lon, active, lac_share_pct FROM authorities WHERE code = $1", [code]).first.map(authority)
+        try connection.first("SELECT code, name, lat, lon, active, lac_share_pct FROM authorities WHERE code = \(code)").map(authority)
     }
 
     private static func authority(_ row: Row) throws -> Authority {
@@ -88,19 +91,4 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .conflict(let message), .notFound(let message): message
         }
     }
-}
-
-/// One field that breaks a rule, and what is wrong with it in words a caller can act on.
-public struct FieldProblem: Sendable, Equatable, CustomStringConvertible {
-    /// The field's name as the caller wrote it (`age_max`, `location.lat`).
-    public let field: String
-    /// What is wrong.
-    public let message: String
-
-    public init(_ field: String, _ message: String) {
-        self.field = field
-        self.message = message
-    }
-
-    public var description: String { "\(field): \(message)" }
 }

@@ -11,6 +11,18 @@ public struct MarketSnapshot: Sendable {
     public let bidVersions: [UUID: Int]
 }
 
+/// The market as one bid's explanation sees it (`ClearingStore.market(around:today:on:)`).
+public struct BidMarket: Sendable {
+    /// Every open offer with its beds free from today on.
+    public let offers: [ClearingOffer]
+    /// Each open offer's beds in all.
+    public let capacities: [UUID: Int]
+    /// Where the bid's own live proposal holds beds, if anywhere.
+    public let proposedOffer: UUID?
+    /// Pairs of this bid declined before.
+    public let declined: Set<DeclinedPair>
+}
+
 /// What committing a round's result did.
 public struct CommittedProposals: Sendable, Equatable {
     /// The bids proposed, in the order committed.
@@ -31,38 +43,55 @@ public enum ClearingStore {
         let bids = records.map(\.clearingBid)
         let versions = Dictionary(uniqueKeysWithValues: records.map { ($0.id, $0.version) })
         let offers = try openOffers(today: today, on: connection).filter { $0.freeBeds > 0 }
-        let declinedRows = try connection.query(
-            "SELECT d.bid_id, d.offer_id FROM declined_pairs d JOIN bids b ON b.id = d.bid_id WHERE b.status = 'open'"
+        let declinedRows = try connection.run(
+            "SELECT d.bid_id, d.offer_id FROM declined_pairs d JOIN bids b ON b.id = d.bid_id WHERE b.status = \(BidStatus.open.rawValue)"
         )
         let declined = Set(try declinedRows.rows.map { DeclinedPair(bidID: try $0.uuid("bid_id"), offerID: try $0.uuid("offer_id")) })
         return MarketSnapshot(instance: ClearingInstance(bids: bids, offers: offers, declined: declined, today: today), bidVersions: versions)
     }
 
-    /// Every open offer with its beds free from `today` onwards (possibly none).
+    /// What one bid's explanation weighs: every open offer with its free beds, the offers'
+    /// capacities, where the bid's own live proposal holds beds, and the pairs it declined.
+    /// Run in a REPEATABLE READ transaction with the bid's owner's scope (it moves to `.all` to
+    /// count other children's holds, which it never returns).
+    public static func market(around bid: Bid, today: CalendarDate, on connection: PostgresConnection) throws -> BidMarket {
+        let declined = Set(
+            try connection.run("SELECT offer_id FROM declined_pairs WHERE bid_id = \(bid.id)").rows.map {
+                DeclinedPair(bidID: bid.id, offerID: try $0.uuid("offer_id"))
+            }
+        )
+        let proposedOffer = try ProposalRepository.liveOffer(forBid: bid.id, on: connection)
+        try connection.enter(.all)
+        let offers = try openOffers(today: today, on: connection)
+        let capacities = Dictionary(
+            uniqueKeysWithValues: try connection.run("SELECT id, capacity FROM offers WHERE status = \(OfferStatus.open.rawValue)").rows.map {
+                (try $0.uuid("id"), try $0.int("capacity"))
+            }
+        )
+        return BidMarket(offers: offers, capacities: capacities, proposedOffer: proposedOffer, declined: declined)
+    }
+
+    /// Every open offer with its beds free from `today` onwards (possibly none): its capacity
+    /// less the beds held or placed from `today` on (see `OfferRepository`).
     public static func openOffers(today: CalendarDate, on connection: PostgresConnection) throws -> [ClearingOffer] {
-        let offerRows = try connection.query(
+        let offerRows = try connection.run(
             """
             SELECT o.id, o.authority, o.setting, o.needs_supported, o.age_min, o.age_max, o.sexes_accepted, o.lat, o.lon,
                    o.available_from, o.available_until, o.weekly_rate_pence,
-                   (SELECT count(*) FROM beds b WHERE b.offer_id = o.id AND b.bed_no <= o.capacity
-                      AND NOT EXISTS (SELECT 1 FROM bed_occupancy x WHERE x.offer_id = b.offer_id AND x.bed_no = b.bed_no
-                                        AND x.active AND x.during && daterange($1::date, NULL))) AS free_beds
-            FROM offers o WHERE o.status = 'open' ORDER BY o.created_at, o.id
-            """,
-            [today.iso]
+                   greatest(0, o.capacity - (SELECT count(DISTINCT x.bed_no) FROM bed_occupancy x
+                                             WHERE x.offer_id = o.id AND x.active AND x.during && daterange(\(today.iso)::date, NULL))) AS free_beds
+            FROM offers o WHERE o.status = \(OfferStatus.open.rawValue) ORDER BY o.created_at, o.id
+            """
         )
         return try offerRows.rows.map { row in
-            guard let from = CalendarDate(iso: try row.string("available_from")) else {
-                throw RowDecodingError(column: "available_from", reason: "not a date")
-            }
-            return ClearingOffer(
+            ClearingOffer(
                 id: try row.uuid("id"), authority: try row.string("authority"),
                 setting: try Setting(rawValue: try row.string("setting")).orThrow("setting"),
                 needsSupported: Set(try row.stringArray("needs_supported").map { try Need(rawValue: $0).orThrow("needs_supported") }),
                 ageMin: try row.int("age_min"), ageMax: try row.int("age_max"),
                 sexesAccepted: Set(try row.stringArray("sexes_accepted").map { try Sex(rawValue: $0).orThrow("sexes_accepted") }),
-                location: Coordinate(lat: try row.double("lat"), lon: try row.double("lon")), availableFrom: from,
-                availableUntil: try row.optionalString("available_until").flatMap(CalendarDate.init(iso:)),
+                location: Coordinate(lat: try row.double("lat"), lon: try row.double("lon")), availableFrom: try row.calendarDate("available_from"),
+                availableUntil: try row.optionalCalendarDate("available_until"),
                 weeklyRatePence: try row.int64("weekly_rate_pence"), freeBeds: try row.int("free_beds")
             )
         }
@@ -82,55 +111,55 @@ public enum ClearingStore {
                 skipped += 1
                 continue
             }
-            let current = try connection.query(
-                "SELECT version, status FROM bids WHERE id = $1 FOR UPDATE", [proposal.bidID]
-            ).first
-            guard let current, try current.string("status") == "open", try current.int("version") == version else {
+            let current = try connection.first("SELECT version, status FROM bids WHERE id = \(proposal.bidID) FOR UPDATE")
+            guard let current, try current.string("status") == BidStatus.open.rawValue, try current.int("version") == version else {
                 skipped += 1
                 continue
             }
-            guard let offer = try connection.query(
-                "SELECT authority, status FROM offers WHERE id = $1 FOR UPDATE", [proposal.offerID]
-            ).first, try offer.string("status") == "open" else {
+            guard let offer = try connection.first(
+                "SELECT authority, status, capacity FROM offers WHERE id = \(proposal.offerID) FOR UPDATE"
+            ), try offer.string("status") == OfferStatus.open.rawValue else {
                 skipped += 1
                 continue
             }
             let start = max(bid.neededBy, today)
-            let beds = try connection.query(
+            let taken = try OfferRepository.takenBeds(of: proposal.offerID, today: start, on: connection)
+            let beds = try connection.run(
                 """
-                SELECT b.bed_no FROM beds b JOIN offers o ON o.id = b.offer_id
-                WHERE b.offer_id = $1 AND b.bed_no <= o.capacity
+                SELECT b.bed_no FROM beds b
+                WHERE b.offer_id = \(proposal.offerID)
                   AND NOT EXISTS (SELECT 1 FROM bed_occupancy x WHERE x.offer_id = b.offer_id AND x.bed_no = b.bed_no
-                                    AND x.active AND x.during && daterange($2::date, NULL))
-                ORDER BY b.bed_no LIMIT $3
-                """,
-                [proposal.offerID, start.iso, bid.groupSize]
+                                    AND x.active AND x.during && daterange(\(start.iso)::date, NULL))
+                ORDER BY b.bed_no LIMIT \(bid.groupSize)
+                """
             ).rows.map { try $0.int("bed_no") }
-            guard beds.count == bid.groupSize else {
+            guard try offer.int("capacity") - taken >= bid.groupSize, beds.count == bid.groupSize else {
                 skipped += 1
                 continue
             }
-            let proposalID = try connection.query(
+            let proposalID = try connection.one(
                 """
                 INSERT INTO proposals (round_id, bid_id, offer_id, placing_authority, host_authority, beds, distance_km,
                                        weekly_rate_pence, expires_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(secs => $9))
+                VALUES (\(roundID), \(proposal.bidID), \(proposal.offerID), \(bid.authority), \(try offer.string("authority")),
+                        \(bid.groupSize), \((proposal.distanceKm * 1000).rounded() / 1000), \(proposal.weeklyRatePence),
+                        now() + make_interval(secs => \(expiresInSeconds)))
                 RETURNING id
-                """,
-                [
-                    roundID, proposal.bidID, proposal.offerID, bid.authority, try offer.string("authority"), bid.groupSize,
-                    (proposal.distanceKm * 1000).rounded() / 1000, proposal.weeklyRatePence, expiresInSeconds,
-                ]
-            ).first.map { try $0.string("id") }
+                """
+            ).uuid("id")
             for bed in beds {
-                try connection.query(
-                    "INSERT INTO bed_occupancy (offer_id, bed_no, during, kind, proposal_id) VALUES ($1, $2, daterange($3::date, NULL), 'hold', $4)",
-                    [proposal.offerID, bed, start.iso, proposalID]
+                try connection.run(
+                    """
+                    INSERT INTO bed_occupancy (offer_id, bed_no, during, kind, proposal_id)
+                    VALUES (\(proposal.offerID), \(bed), daterange(\(start.iso)::date, NULL), 'hold', \(proposalID))
+                    """
                 )
             }
-            try connection.query("UPDATE bids SET status = 'proposed', version = version + 1, updated_at = now() WHERE id = $1", [proposal.bidID])
+            try connection.run(
+                "UPDATE bids SET status = \(BidStatus.proposed.rawValue), version = version + 1, updated_at = now() WHERE id = \(proposal.bidID)"
+            )
             try AuditLog.record(
-                connection, actor: .daemon, action: "proposal.create", entity: "proposal", entityID: proposalID, after: "proposed",
+                connection, actor: .daemon, action: "proposal.create", entity: "proposal", entityID: proposalID.postgresText, after: ProposalStatus.proposed.rawValue,
                 detailJSON: #"{"round_id":\#(roundID)}"#
             )
             placed.append(proposal.bidID)
@@ -138,29 +167,9 @@ public enum ClearingStore {
         return CommittedProposals(placedBidIDs: placed, skipped: skipped)
     }
 
-    /// Lapses live proposals past `expires_at`: releases their beds and reopens their bids.
-    /// Returns how many lapsed.
+    /// Lapses live proposals past `expires_at`: releases their beds and reopens their bids,
+    /// audited as the daemon's work. Returns how many lapsed.
     public static func lapseExpired(on connection: PostgresConnection) throws -> Int {
-        let lapsed = try connection.query(
-            """
-            WITH due AS (
-                SELECT id, status FROM proposals
-                WHERE status IN ('proposed', 'accepted', 'signed_off') AND expires_at <= now() FOR UPDATE
-            )
-            UPDATE proposals p SET status = 'lapsed', version = p.version + 1, updated_at = now()
-            FROM due WHERE p.id = due.id
-            RETURNING p.id, p.bid_id, due.status AS previous
-            """
-        )
-        for row in lapsed.rows {
-            let id = try row.string("id")
-            try connection.query("UPDATE bed_occupancy SET active = false, released_at = now() WHERE proposal_id = $1::uuid AND active", [id])
-            try connection.query(
-                "UPDATE bids SET status = 'open', version = version + 1, updated_at = now() WHERE id = $1::uuid AND status = 'proposed'",
-                [try row.string("bid_id")]
-            )
-            try AuditLog.record(connection, actor: .daemon, action: "proposal.lapse", entity: "proposal", entityID: id, before: try row.string("previous"), after: "lapsed")
-        }
-        return lapsed.rows.count
+        try ProposalRepository.lapseExpired(actor: .daemon, on: connection)
     }
 }

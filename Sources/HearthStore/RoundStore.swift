@@ -77,46 +77,39 @@ public enum RoundStore {
     /// Marks rounds left `running` by a process that died as failed (call while holding the
     /// lock, when no round can really be running), then opens a new round.
     public static func begin(trigger: RoundTrigger, daemonID: UUID?, on connection: PostgresConnection) throws -> Int64 {
-        try connection.query("UPDATE rounds SET status = 'failed', finished_at = now(), error = 'abandoned by a process that stopped' WHERE status = 'running'")
-        guard let row = try connection.query(
-            "INSERT INTO rounds (trigger, daemon_id) VALUES ($1, $2) RETURNING id", [trigger.rawValue, daemonID]
-        ).first else {
-            throw RowDecodingError(column: "id", reason: "no round id returned")
-        }
-        return try row.int64("id")
+        try connection.run("UPDATE rounds SET status = 'failed', finished_at = now(), error = 'abandoned by a process that stopped' WHERE status = 'running'")
+        return try connection.one("INSERT INTO rounds (trigger, daemon_id) VALUES (\(trigger.rawValue), \(daemonID)) RETURNING id").int64("id")
     }
 
     /// Records a finished round's figures.
     public static func finish(_ summary: RoundSummary, on connection: PostgresConnection) throws {
-        try connection.query(
+        let placed = summary.childrenPlaced
+        try connection.run(
             """
-            UPDATE rounds SET status = 'committed', finished_at = now(), bids_considered = $2, offers_considered = $3,
-                compatible_pairs = $4, proposals = $5, placed_emergency = $6, placed_urgent = $7, placed_planned = $8,
-                total_distance_km = $9, total_weekly_pence = $10, solver_ms = $11, proven_optimal = $12
-            WHERE id = $1
-            """,
-            [
-                summary.id, summary.bidsConsidered, summary.offersConsidered, summary.compatiblePairs, summary.proposals,
-                summary.childrenPlaced.emergency, summary.childrenPlaced.urgent, summary.childrenPlaced.planned,
-                summary.totalDistanceKm, summary.totalWeeklyPence, summary.solverMs, summary.provenOptimal,
-            ]
+            UPDATE rounds SET status = 'committed', finished_at = now(), bids_considered = \(summary.bidsConsidered),
+                offers_considered = \(summary.offersConsidered), compatible_pairs = \(summary.compatiblePairs), proposals = \(summary.proposals),
+                placed_emergency = \(placed.emergency), placed_urgent = \(placed.urgent), placed_planned = \(placed.planned),
+                total_distance_km = \(summary.totalDistanceKm), total_weekly_pence = \(summary.totalWeeklyPence), solver_ms = \(summary.solverMs),
+                proven_optimal = \(summary.provenOptimal)
+            WHERE id = \(summary.id)
+            """
         )
     }
 
     /// Records a round that failed, with a message that holds no child data.
     public static func fail(_ id: Int64, error: String, on connection: PostgresConnection) throws {
-        try connection.query("UPDATE rounds SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1", [id, error])
+        try connection.run("UPDATE rounds SET status = 'failed', finished_at = now(), error = \(error) WHERE id = \(id)")
     }
 
     /// The most recent finished round, if any.
     public static func last(on connection: PostgresConnection) throws -> RoundSummary? {
-        guard let row = try connection.query(
+        guard let row = try connection.first(
             """
             SELECT id, trigger, status, started_at, finished_at, bids_considered, offers_considered, compatible_pairs, proposals,
                    placed_emergency, placed_urgent, placed_planned, total_distance_km, total_weekly_pence, solver_ms, proven_optimal
             FROM rounds WHERE status <> 'running' ORDER BY id DESC LIMIT 1
             """
-        ).first else { return nil }
+        ) else { return nil }
         return RoundSummary(
             id: try row.int64("id"), trigger: RoundTrigger(rawValue: try row.string("trigger")) ?? .timer, status: try row.string("status"),
             startedAt: try row.date("started_at"), finishedAt: try row.optionalDate("finished_at"),
@@ -133,7 +126,7 @@ public enum RoundStore {
 
     /// Whether automatic clearing is paused region-wide.
     public static func isPaused(on connection: PostgresConnection) throws -> Bool {
-        try connection.query("SELECT clearing_paused FROM control").first?.bool("clearing_paused") ?? false
+        try connection.first("SELECT clearing_paused FROM control")?.bool("clearing_paused") ?? false
     }
 }
 
@@ -144,9 +137,8 @@ public enum ControlStore {
     /// Returns false when it was already in that state.
     @discardableResult
     public static func setPaused(_ paused: Bool, actor: Actor, on connection: PostgresConnection) throws -> Bool {
-        let changed = try connection.query(
-            "UPDATE control SET clearing_paused = $1, changed_at = now(), changed_by = $2 WHERE clearing_paused IS DISTINCT FROM $1",
-            [paused, actor.kind]
+        let changed = try connection.run(
+            "UPDATE control SET clearing_paused = \(paused), changed_at = now(), changed_by = \(actor.kind) WHERE clearing_paused IS DISTINCT FROM \(paused)"
         ).affectedRows > 0
         if changed {
             try AuditLog.record(

@@ -54,7 +54,8 @@ struct ClearingLifecycleTests {
             #expect(compatible?.first?["taken"] as? Bool == true)
 
             let path = "/v1/proposals/\(id)"
-            #expect(try await exchange.send("POST", "\(path)/confirm", key: host, json: #"{"start_date":"2026-02-01"}"#).status == 409)
+            let start = #"{"start_date":"\#(londonDate())"}"#
+            #expect(try await exchange.send("POST", "\(path)/confirm", key: host, json: start).status == 409)
             #expect(try await exchange.send("POST", "\(path)/accept", key: host, json: #"{"child_views":{"consulted":true,"summary":"x"}}"#).status == 403)
             let accepted = try await exchange.send("POST", "\(path)/accept", key: placing, json: #"{"child_views":{"consulted":true,"summary":"wants to keep her school"}}"#)
             #expect(accepted.status == 200, "\(accepted.body)")
@@ -64,20 +65,20 @@ struct ClearingLifecycleTests {
             #expect(try await exchange.send("POST", "\(path)/sign-off", key: placing, json: "{}").status == 403)
             #expect(try await exchange.send("POST", "\(path)/sign-off", key: try exchange.key(kent, "scrutiny"), json: "{}").status == 403)
             #expect(try await exchange.send("POST", "\(path)/sign-off", key: scrutiny, json: #"{"note":"independent review done"}"#).status == 200)
-            #expect(try await exchange.send("POST", "\(path)/confirm", key: placing, json: #"{"start_date":"2026-02-01"}"#).status == 403)
+            #expect(try await exchange.send("POST", "\(path)/confirm", key: placing, json: start).status == 403)
 
             // Two confirmations race: exactly one makes the placement.
             let client = exchange.client
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<2 {
-                    group.addTask { try await client.send("POST", "\(path)/confirm", key: host, json: #"{"start_date":"2026-02-01"}"#).status }
+                    group.addTask { try await client.send("POST", "\(path)/confirm", key: host, json: start).status }
                 }
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
             #expect(statuses.sorted() == [200, 409])
             let placements = try #require(jsonObject(try await exchange.send("GET", "/v1/placements", key: placing))["items"] as? [[String: Any]])
             #expect(placements.count == 1)
-            #expect(placements.first?["start_date"] as? String == "2026-02-01")
+            #expect(placements.first?["start_date"] as? String == londonDate())
             #expect(jsonObject(try await exchange.send("GET", "/v1/bids/\(emergency)", key: placing))["status"] as? String == "placed")
 
             try await exchange.stop()

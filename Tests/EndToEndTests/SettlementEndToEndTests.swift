@@ -119,6 +119,9 @@ struct SettlementEndToEndTests {
             let path = "/v1/proposals/\(proposal)"
             #expect(try await exchange.send("POST", "\(path)/accept", key: placing, json: #"{"child_views":{"consulted":true,"summary":"happy to move"}}"#).status == 200)
             #expect(try await exchange.send("POST", "\(path)/sign-off", key: try exchange.key(bracknell, "scrutiny"), json: #"{"note":"ok"}"#).status == 200)
+            // A start is never before the day the proposal was made: this one was made in January.
+            let connection = try PostgresConnection(url: url)
+            try connection.query("UPDATE proposals SET created_at = '2026-01-20 12:00+00' WHERE id = $1::uuid", [proposal])
             let confirmed = try await exchange.send("POST", "\(path)/confirm", key: host, json: #"{"start_date":"2026-02-01"}"#)
             #expect(confirmed.status == 200, "\(confirmed.body)")
             let placement = try #require((jsonObject(try await exchange.send("GET", "/v1/placements", key: placing))["items"] as? [[String: Any]])?.first?["id"] as? String)
