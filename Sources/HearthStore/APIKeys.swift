@@ -119,7 +119,7 @@ public enum APIKeyRepository {
     /// Runs `body` as the session's login role (leaving `hearth_app` if a scoped transaction
     /// entered it), then returns to the role it was working as.
     private static func asLoginRole<T>(_ connection: PostgresConnection, _ body: () throws -> T) throws -> T {
-        let row = try required(try connection.query("SELECT current_user AS working, session_user AS login").first)
+        let row = try connection.one("SELECT current_user AS working, session_user AS login")
         let working = try row.string("working")
         guard working != (try row.string("login")) else { return try body() }
         try connection.query("SELECT set_config('role', 'none', true)")
