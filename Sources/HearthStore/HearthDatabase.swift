@@ -45,7 +45,7 @@ public final class HearthDatabase: Sendable {
         setUpFreshDatabase: Bool = true,
         logger: Logger
     ) async throws -> HearthDatabase {
-        let migrations = try Migration.load(from: try HearthResources.migrationsDirectory())
+        let migrations = try Migration.embedded()
         let migrator = Migrator(migrations: migrations)
         var cluster: EmbeddedCluster?
         let resolvedURL: String
