@@ -3,30 +3,36 @@ import PackagePlugin
 
 /// Compiles the files Hearth's programs read at run time into the target it is applied to, so
 /// each program is one self-contained file: every `Migrations/*.sql`, every `Data/*.csv` and
-/// `Docs/openapi.yaml`, listed afresh on every build (a new migration needs no manifest change).
+/// `Docs/openapi.yaml`.
+///
+/// SwiftPM evaluates a plugin only when it re-plans the build, which adding or editing a file
+/// in `Migrations/` does not cause, so the file list the plugin sees can be stale. Instead the
+/// command runs on every build (one of its inputs is a stamp the tool rewrites each time), the
+/// tool lists the folders itself, and it rewrites the Swift source only when its text changes:
+/// a new or edited migration is embedded by the next build with no manifest change, and an
+/// unchanged tree recompiles nothing.
 @main
 struct EmbedResources: BuildToolPlugin {
+    /// Folders whose files with the suffix are embedded, then single files.
+    static let folders = [("Migrations", ".sql"), ("Data", ".csv")]
+    static let files = ["Docs/openapi.yaml"]
+
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
         let root = context.package.directoryURL
-        let files = try Self.embeddedPaths(in: root)
         let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedResources.swift")
+        let stamp = context.pluginWorkDirectoryURL.appending(path: "last-run")
+        if !FileManager.default.fileExists(atPath: stamp.path(percentEncoded: false)) {
+            try Data().write(to: stamp)
+        }
         return [
             .buildCommand(
-                displayName: "Embedding \(files.count) files in \(target.name)",
+                displayName: "Embedding the migrations, data and API contract in \(target.name)",
                 executable: try context.tool(named: "EmbedResourcesTool").url,
-                arguments: [output.path(percentEncoded: false), root.path(percentEncoded: false)] + files,
-                inputFiles: files.map { root.appending(path: $0) },
+                arguments: [output.path(percentEncoded: false), stamp.path(percentEncoded: false), root.path(percentEncoded: false)]
+                    + Self.folders.map { "\($0.0)/*\($0.1)" } + Self.files,
+                inputFiles: [stamp],
                 outputFiles: [output]
             )
         ]
-    }
-
-    /// The embedded files, as paths relative to the package, sorted.
-    static func embeddedPaths(in root: URL) throws -> [String] {
-        func listing(_ folder: String, suffix: String) throws -> [String] {
-            let names = try FileManager.default.contentsOfDirectory(atPath: root.appending(path: folder).path(percentEncoded: false))
-            return names.filter { $0.hasSuffix(suffix) }.sorted().map { "\(folder)/\($0)" }
-        }
-        return try listing("Migrations", suffix: ".sql") + listing("Data", suffix: ".csv") + ["Docs/openapi.yaml"]
     }
 }

@@ -2,6 +2,10 @@ import Foundation
 import HearthTestSupport
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Values as people type them, and one clear line for a bad one, through the real programs.
 @Suite("program arguments", .enabled(if: TestDatabase.isRequired))
 struct ProgramArgumentTests {
@@ -99,6 +103,7 @@ struct ProgramArgumentTests {
             #expect(try await ChildProcess.run("hearthctl", ["migrate", "--database-url", url]).status == 0)
             for (arguments, environment, expected) in [
                 (["--pool-size", "3"], ["HEARTH_POOL_SIZE": "7"], 3), ([], ["HEARTH_POOL_SIZE": "7"], 7), ([], [:], 10),
+                (["--pool-size", "1"], [:], 1),
             ] {
                 let port = try freeLocalPort()
                 let daemon = try ChildProcess(

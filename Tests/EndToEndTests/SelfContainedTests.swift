@@ -1,4 +1,5 @@
 import Foundation
+import HearthStore
 import HearthTestSupport
 import Testing
 
@@ -19,6 +20,16 @@ struct SelfContainedTests {
             )
         }
         return folder
+    }
+
+    @Test("the migrations compiled in are the checkout's files, byte for byte (the checksums schema_migrations records)")
+    func embeddedMigrationsMatchTheFiles() throws {
+        let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let onDisk = try Migration.load(from: checkout.appendingPathComponent("Migrations"))
+        let embedded = try Migration.embedded()
+        #expect(embedded.map(\.name) == onDisk.map(\.name))
+        #expect(embedded.map(\.checksum) == onDisk.map(\.checksum))
+        #expect(try HearthResources.text(of: "Data/postcode_districts.csv").utf8.count == (try Data(contentsOf: checkout.appendingPathComponent("Data/postcode_districts.csv"))).count)
     }
 
     @Test("copies of hearthd and hearthctl alone in an empty folder migrate, seed and serve a database, run from another folder")
