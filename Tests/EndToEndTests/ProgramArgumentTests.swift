@@ -51,7 +51,7 @@ struct ProgramArgumentTests {
                 environment: environment
             )
             #expect(south.status == 64)
-            #expect(south.output.contains("lat must be within the UK"), "\(south.output)")
+            #expect(south.output.contains("lat: must be within the UK (49 to 61)"), "\(south.output)")
             #expect(try await centre(of: "E06000039", environment: environment) == nil)
         }
     }
