@@ -12,13 +12,15 @@ import Glibc
 struct SelfContainedTests {
     /// Copies hearthd and hearthctl alone into a new empty folder outside the checkout and
     /// returns it; the caller removes it.
-    private func copiedPrograms() throws -> URL {
+    ///
+    /// `cp` does the copying: a file this process held open for writing would be inherited by
+    /// the children that parallel tests spawn meanwhile, and executing it would then fail with
+    /// "Text file busy".
+    private func copiedPrograms() async throws -> URL {
         let folder = try makeTemporaryFolder()
-        for program in ["hearthd", "hearthctl"] {
-            try FileManager.default.copyItem(
-                at: ChildProcess.binDirectory.appendingPathComponent(program), to: folder.appendingPathComponent(program)
-            )
-        }
+        let programs = ["hearthd", "hearthctl"].map { ChildProcess.binDirectory.appendingPathComponent($0).path }
+        let copied = try await ChildProcess.run("/bin/cp", programs + [folder.path])
+        guard copied.status == 0 else { throw TestDatabaseError("cannot copy the programs: \(copied.output)") }
         return folder
     }
 
@@ -34,7 +36,7 @@ struct SelfContainedTests {
 
     @Test("copies of hearthd and hearthctl alone in an empty folder migrate, seed and serve a database, run from another folder")
     func withDatabaseURL() async throws {
-        let bin = try copiedPrograms()
+        let bin = try await copiedPrograms()
         let work = try makeTemporaryFolder()
         defer {
             try? FileManager.default.removeItem(at: bin)
@@ -71,7 +73,7 @@ struct SelfContainedTests {
 
     @Test("a copy of hearthd alone in an empty folder creates its embedded database and serves it")
     func withEmbeddedDatabase() async throws {
-        let bin = try copiedPrograms()
+        let bin = try await copiedPrograms()
         let work = try makeTemporaryFolder()
         defer {
             try? FileManager.default.removeItem(at: bin)
