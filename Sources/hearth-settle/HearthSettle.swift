@@ -131,6 +131,10 @@ extension HearthSettle {
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var logging: LoggingOptions
 
+        func validate() throws {
+            if let year, !(2000...2100).contains(year) { throw ValidationError("--year must be a year from 2000 to 2100 (got \(year))") }
+        }
+
         func run() async throws {
             let rule = try contribution.rule()
             let counts = try contribution.counts()

@@ -68,6 +68,7 @@ struct ProgramArgumentTests {
             (["hearthctl", "round", "run", "--workers", "-1"], "--workers must be a whole number"),
             (["hearthctl", "contributions", "--lac", "x.csv", "--first-year", "-2025"], "--first-year must be a year"),
             (["hearth-settle", "run", "--batch-nights", "-7"], "--batch-nights must be from 7 to 3660"),
+            (["hearth-settle", "contributions", "--year", "-2025", "--lac", "x.csv", "--first-year", "2025"], "--year must be a year from 2000 to 2100"),
             (["hearth-settle", "run", "--batch-placements", "-1"], "--batch-placements must be from 1 to 1000000"),
             (["hearth-settle", "bench", "--placements", "-1", "--server-url", "postgresql://x@127.0.0.1/x"], "--placements must be from 1"),
         ]
