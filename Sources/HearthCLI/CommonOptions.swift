@@ -115,7 +115,7 @@ public struct ServerOptions: ParsableArguments {
 /// `--pool-size`, else `HEARTH_POOL_SIZE`, else 10: the database connections hearthd's pool
 /// may open for requests and clearing rounds.
 public struct PoolOptions: ParsableArguments {
-    @Option(name: .customLong("pool-size"), help: "Database connections hearthd may open, 1 to 100 (env HEARTH_POOL_SIZE; default 10).")
+    @Option(name: .customLong("pool-size"), help: "Database connections in hearthd's pool, 1 to 100 (env HEARTH_POOL_SIZE; default 10).")
     var poolSize: String?
 
     public init() {}
