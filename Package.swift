@@ -41,7 +41,11 @@ let package = Package(
         /// Domain types and rules and the clearing solver. Pure: no I/O.
         .target(name: "HearthCore"),
         /// PostgreSQL-backed storage: migrations, the embedded cluster, repositories.
-        .target(name: "HearthStore", dependencies: ["LibPQ", "HearthCore", logging, crypto]),
+        .target(name: "HearthStore", dependencies: ["LibPQ", "HearthCore", logging, crypto], plugins: ["EmbedResources"]),
+        /// Compiles Migrations/*.sql, Data/*.csv and Docs/openapi.yaml into HearthStore, so every
+        /// program is one self-contained file.
+        .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["EmbedResourcesTool"]),
+        .executableTarget(name: "EmbedResourcesTool", path: "Plugins/EmbedResourcesTool"),
         /// Clearing rounds: snapshot, exact solve on the Dispatch worker pool, commit; the daemon's loop.
         .target(name: "HearthClearing", dependencies: ["HearthStore", "HearthCore", logging, metrics, serviceLifecycle]),
         /// Settlement: the nightly run, the double-entry ledger, netting, statements, contributions.

@@ -1,18 +1,13 @@
-import Foundation
 import HearthStore
 import Hummingbird
 
-/// `GET /openapi.yaml`: the API contract, `Docs/openapi.yaml`, read once at start-up.
+/// `GET /openapi.yaml`: the API contract, `Docs/openapi.yaml`, compiled into the program.
 struct ContractRoutes {
     let document: ByteBuffer
 
-    /// Reads the contract shipped beside the programs.
+    /// The contract this build was made with.
     static func load() throws -> ContractRoutes {
-        let file = try HearthResources.home().appendingPathComponent("Docs/openapi.yaml")
-        guard let data = FileManager.default.contents(atPath: file.path) else {
-            throw ResourceError("cannot read the API contract at \(file.path)")
-        }
-        return ContractRoutes(document: ByteBuffer(bytes: data))
+        ContractRoutes(document: ByteBuffer(string: try HearthResources.text(of: "Docs/openapi.yaml")))
     }
 
     func register(on router: Router<HearthRequestContext>) {

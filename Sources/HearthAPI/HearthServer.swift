@@ -27,7 +27,7 @@ public enum HearthServer {
         let postcodes: PostcodeDistricts
         let contract: ContractRoutes
 
-        /// Loads both from the files shipped beside the programs (`Data/`, `Docs/`).
+        /// Loads both from the files compiled into the program (`Data/`, `Docs/`).
         public static func load() throws -> Resources {
             Resources(postcodes: try PostcodeDistricts.load(), contract: try ContractRoutes.load())
         }

@@ -54,7 +54,9 @@ public struct LoggingOptions: ParsableArguments {
     }
 }
 
-/// `--host`/`--port`, else `HEARTH_HOST`/`HEARTH_PORT`, else `127.0.0.1` and `8080`.
+/// `--host`/`--port`, else `HEARTH_HOST`/`HEARTH_PORT`, else `127.0.0.1` and `8080`; and
+/// `--public-url`, else `HEARTH_PUBLIC_URL`, else `http://HOST:PORT`: the address people reach
+/// hearthd at, for links the web app writes.
 public struct ServerOptions: ParsableArguments {
     @Option(name: .long, help: "Address to listen on (env HEARTH_HOST; default 127.0.0.1).")
     var host: String?
@@ -65,14 +67,19 @@ public struct ServerOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds a client may take to send a request's head, then its body; also the keep-alive idle limit (env HEARTH_REQUEST_TIMEOUT; default 30).")
     var requestTimeout: String?
 
+    @Option(name: .customLong("public-url"), help: "The http(s) address people reach hearthd at, for links (env HEARTH_PUBLIC_URL; default http://HOST:PORT).")
+    var publicURL: String?
+
     public init() {}
 
-    /// The resolved listening address.
+    /// The resolved listening and public addresses.
     public struct Resolved: Sendable, Equatable {
         public let host: String
         public let port: Int
         /// Seconds; see `--request-timeout`.
-        public var requestTimeoutSeconds: Int = 30
+        public let requestTimeoutSeconds: Int
+        /// An absolute http(s) URL without a trailing `/`, e.g. `https://hearth.example.org`.
+        public let publicURL: String
     }
 
     /// Resolves flags over environment over defaults, with one clear error for a bad value.
@@ -85,11 +92,49 @@ public struct ServerOptions: ParsableArguments {
         let timeout = try resolveInteger(
             flag: requestTimeout, name: "--request-timeout", variable: "HEARTH_REQUEST_TIMEOUT", environment: environment, range: 1...3600, default: 30
         )
-        return Resolved(host: host, port: port, requestTimeoutSeconds: timeout)
+        let publicURL: String
+        if let flag = self.publicURL {
+            publicURL = try Self.validatedPublicURL(flag, source: "--public-url")
+        } else if let fromEnvironment = environment["HEARTH_PUBLIC_URL"] {
+            publicURL = try Self.validatedPublicURL(fromEnvironment, source: "HEARTH_PUBLIC_URL")
+        } else {
+            publicURL = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        }
+        return Resolved(host: host, port: port, requestTimeoutSeconds: timeout, publicURL: publicURL)
+    }
+
+    /// `text` if it is an absolute http(s) URL with a host and no query, fragment or user; a
+    /// trailing `/` is dropped.
+    static func validatedPublicURL(_ text: String, source: String) throws -> String {
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty,
+            components.query == nil, components.fragment == nil, components.user == nil, !text.contains(" ")
+        else {
+            throw ValidationError("\(source) must be an http:// or https:// address such as https://hearth.example.org (got \"\(text)\")")
+        }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
     }
 
     public mutating func validate() throws {
         _ = try resolved()
+    }
+}
+
+/// `--pool-size`, else `HEARTH_POOL_SIZE`, else 10: the database connections hearthd's pool
+/// may open for requests and clearing rounds.
+public struct PoolOptions: ParsableArguments {
+    @Option(name: .customLong("pool-size"), help: "Database connections in hearthd's pool, 1 to 100 (env HEARTH_POOL_SIZE; default 10).")
+    var poolSize: String?
+
+    public init() {}
+
+    /// The resolved pool size.
+    public func resolvedSize(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Int {
+        try resolveInteger(flag: poolSize, name: "--pool-size", variable: "HEARTH_POOL_SIZE", environment: environment, range: 1...100, default: 10)
+    }
+
+    public mutating func validate() throws {
+        _ = try resolvedSize()
     }
 }
 

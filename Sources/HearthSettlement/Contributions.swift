@@ -323,11 +323,9 @@ extension LookedAfterCounts {
 
 /// Members' names for the contribution table.
 public enum MemberNames {
-    /// Names from the reference file shipped with Hearth (`Data/se_authorities.csv`), by code;
-    /// empty if the file cannot be found.
+    /// Names from the reference file compiled into Hearth (`Data/se_authorities.csv`), by code.
     public static func shipped() -> [String: String] {
-        guard let home = try? HearthResources.home(),
-              let text = try? String(contentsOf: home.appendingPathComponent("Data/se_authorities.csv"), encoding: .utf8) else { return [:] }
+        guard let text = try? HearthResources.text(of: "Data/se_authorities.csv") else { return [:] }
         var names: [String: String] = [:]
         for line in text.split(whereSeparator: \.isNewline).dropFirst() {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)

@@ -55,7 +55,7 @@ public final class HearthDatabase: Sendable {
         setUpFreshDatabase: Bool = true,
         logger: Logger
     ) async throws -> HearthDatabase {
-        let migrations = try Migration.load(from: try HearthResources.migrationsDirectory())
+        let migrations = try Migration.embedded()
         let migrator = Migrator(migrations: migrations)
         if let url {
             return try await openPool(url: url, migrator: migrator, cluster: nil, migrateFresh: setUpFreshDatabase, poolSize: poolSize, applicationName: applicationName, logger: logger)

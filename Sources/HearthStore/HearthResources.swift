@@ -1,50 +1,25 @@
-import Foundation
-
-/// Finds the files Hearth ships beside its programs: `Migrations/` and `Data/`.
+/// The files Hearth's programs read at run time, compiled into them: every `Migrations/*.sql`,
+/// every `Data/*.csv` and `Docs/openapi.yaml`.
 ///
-/// Looked up, in order: `HEARTH_HOME` (a folder holding `Migrations/`), then the folders above
-/// the running executable (a build tree: `.build/release/hearthd` → the checkout), then the
-/// current folder and its parents, then `/usr/local/share/hearth` and `/usr/share/hearth`.
+/// The EmbedResources build-tool plugin turns the files of the source tree into
+/// `HearthResources.embedded` on every build, so a program copied alone to another machine
+/// needs no folder beside it, and a new file in `Migrations/` is picked up without any change
+/// to the manifest. Nothing is read from disk: there is no `HEARTH_HOME`.
 public enum HearthResources {
-    /// The folder that holds `Migrations/`.
-    public static func home(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> URL {
-        let fileManager = FileManager.default
-        var candidates: [URL] = []
-        if let configured = environment["HEARTH_HOME"], !configured.isEmpty {
-            candidates.append(URL(fileURLWithPath: configured))
+    /// The exact text of a shipped file, by its path in the source tree, e.g.
+    /// `Data/postcode_districts.csv`.
+    public static func text(of path: String) throws -> String {
+        guard let text = embedded[path] else {
+            throw ResourceError("this build of Hearth does not contain \(path)")
         }
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
-        candidates.append(contentsOf: ancestors(of: executable.deletingLastPathComponent()))
-        candidates.append(contentsOf: ancestors(of: URL(fileURLWithPath: fileManager.currentDirectoryPath)))
-        candidates.append(URL(fileURLWithPath: "/usr/local/share/hearth"))
-        candidates.append(URL(fileURLWithPath: "/usr/share/hearth"))
-        for candidate in candidates {
-            var isDirectory: ObjCBool = false
-            let migrations = candidate.appendingPathComponent("Migrations")
-            if fileManager.fileExists(atPath: migrations.path, isDirectory: &isDirectory), isDirectory.boolValue {
-                return candidate
-            }
-        }
-        throw ResourceError(
-            "cannot find Hearth's Migrations/ folder: set HEARTH_HOME to the folder that contains it"
-        )
+        return text
     }
 
-    /// The `Migrations/` folder.
-    public static func migrationsDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> URL {
-        try home(environment: environment).appendingPathComponent("Migrations")
-    }
-
-    private static func ancestors(of start: URL) -> [URL] {
-        var result: [URL] = []
-        var current = start.standardizedFileURL
-        while true {
-            result.append(current)
-            let parent = current.deletingLastPathComponent().standardizedFileURL
-            if parent.path == current.path { break }
-            current = parent
-        }
-        return result
+    /// Every `Migrations/*.sql` file, as (file name, text), in file name order.
+    static var migrationFiles: [(name: String, text: String)] {
+        embedded.compactMap { path, text in
+            path.hasPrefix("Migrations/") ? (String(path.dropFirst("Migrations/".count)), text) : nil
+        }.sorted { $0.name < $1.name }
     }
 }
 

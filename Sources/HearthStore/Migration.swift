@@ -1,7 +1,8 @@
 import Crypto
 import Foundation
 
-/// One numbered SQL file from `Migrations/`, e.g. `0001_core_schema.sql`.
+/// One numbered SQL file from `Migrations/`, e.g. `0001_core_schema.sql`, compiled into the
+/// programs (see `HearthResources`).
 public struct Migration: Sendable, Equatable {
     /// The number at the start of the file name; migrations apply in this order.
     public let version: Int
@@ -20,10 +21,13 @@ public struct Migration: Sendable, Equatable {
         self.checksum = SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// The migrations compiled into this build (every `Migrations/*.sql` of its source tree),
+    /// in version order.
+    public static func embedded() throws -> [Migration] {
+        try load(files: HearthResources.migrationFiles)
+    }
+
     /// Reads every `NNNN_name.sql` file of a folder, in version order.
-    ///
-    /// Refuses `.sql` files whose names do not follow the pattern and two files with one number,
-    /// so nothing is silently skipped or applied in a surprising order.
     public static func load(from directory: URL) throws -> [Migration] {
         let names: [String]
         do {
@@ -31,15 +35,30 @@ public struct Migration: Sendable, Equatable {
         } catch {
             throw MigrationError.unreadableDirectory(directory.path)
         }
-        var migrations: [Migration] = []
-        for name in names.sorted() where name.hasSuffix(".sql") {
-            guard let version = versionNumber(of: name) else {
-                throw MigrationError.badFileName(name)
-            }
+        var files: [(name: String, text: String)] = []
+        for name in names where name.hasSuffix(".sql") {
             guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path),
                 let sql = String(data: data, encoding: .utf8)
             else {
                 throw MigrationError.unreadableFile(name)
+            }
+            files.append((name, sql))
+        }
+        guard !files.isEmpty else {
+            throw MigrationError.unreadableDirectory(directory.path)
+        }
+        return try load(files: files)
+    }
+
+    /// Orders `.sql` files (name, text) into migrations.
+    ///
+    /// Refuses names that do not follow the pattern and two files with one number, so nothing
+    /// is silently skipped or applied in a surprising order.
+    static func load(files: [(name: String, text: String)]) throws -> [Migration] {
+        var migrations: [Migration] = []
+        for (name, sql) in files.sorted(by: { $0.name < $1.name }) {
+            guard let version = versionNumber(of: name) else {
+                throw MigrationError.badFileName(name)
             }
             if let clash = migrations.first(where: { $0.version == version }) {
                 throw MigrationError.duplicateVersion(version, clash.name, name)
@@ -47,7 +66,7 @@ public struct Migration: Sendable, Equatable {
             migrations.append(Migration(version: version, name: name, sql: sql))
         }
         guard !migrations.isEmpty else {
-            throw MigrationError.unreadableDirectory(directory.path)
+            throw MigrationError.unreadableDirectory("this build")
         }
         return migrations.sorted { $0.version < $1.version }
     }
@@ -84,7 +103,7 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
         case .duplicateVersion(let version, let first, let second):
             "migrations \(first) and \(second) share the number \(version)"
         case .changedAfterApply(let name, let recorded, let found):
-            "migration \(name) was changed after it was applied (checksum \(recorded.prefix(12)) in the database, \(found.prefix(12)) on disk): restore the file and add a new migration instead"
+            "migration \(name) was changed after it was applied (checksum \(recorded.prefix(12)) in the database, \(found.prefix(12)) in this build): restore the file and add a new migration instead"
         case .unknownApplied(let version, let name):
             "the database has migration \(name) (version \(version)) that this build does not know: upgrade Hearth before using this database"
         case .failed(let name, let reason):

@@ -6,13 +6,9 @@ import HearthCore
 public final class PostcodeDistricts: Sendable {
     private let locations: [String: Coordinate]
 
-    /// Loads the table shipped in `Data/`.
+    /// Loads the table compiled into the program (`Data/postcode_districts.csv`).
     public static func load() throws -> PostcodeDistricts {
-        let file = try HearthResources.home().appendingPathComponent("Data/postcode_districts.csv")
-        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-            throw ResourceError("cannot read \(file.path)")
-        }
-        return try PostcodeDistricts(csv: text)
+        try PostcodeDistricts(csv: try HearthResources.text(of: "Data/postcode_districts.csv"))
     }
 
     /// Parses `district,lat,lon,...` rows after a header line.

@@ -16,6 +16,9 @@ struct HearthSettle: AsyncParsableCommand {
         version: HearthVersion.current,
         subcommands: [Run.self, Statements.self, Contributions.self, Bench.self]
     )
+
+    /// Reads the arguments as people type them: `--lon -0.75` works.
+    static func main() async { await mainAsTyped() }
 }
 
 extension HearthSettle {
@@ -128,6 +131,10 @@ extension HearthSettle {
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var logging: LoggingOptions
 
+        func validate() throws {
+            if let year, !(2000...2100).contains(year) { throw ValidationError("--year must be a year from 2000 to 2100 (got \(year))") }
+        }
+
         func run() async throws {
             let rule = try contribution.rule()
             let counts = try contribution.counts()
@@ -135,10 +142,7 @@ extension HearthSettle {
             let (firstYear, wait) = (contribution.firstYear, !noWait)
             let summary = try await withDatabase(database, logging, program: "hearth-settle") { database in
                 try await database.pool.withConnection { connection in
-                    let names = try Dictionary(
-                        connection.query("SELECT code, name FROM authorities").rows.map { (try $0.string("code"), try $0.string("name")) },
-                        uniquingKeysWith: { first, _ in first }
-                    )
+                    let names = try AuthorityRepository.namesByCode(on: connection)
                     let table = try ContributionTable(counts: counts, firstYear: firstYear, rule: rule, names: names)
                     return try ContributionBooking.book(table, financialYear: financialYear, wait: wait, on: connection)
                 }

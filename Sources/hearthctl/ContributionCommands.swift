@@ -27,9 +27,7 @@ struct ContributionsCommand: AsyncParsableCommand {
         var names = MemberNames.shipped()
         if database.resolvedURL() != nil {
             let stored = try await withDatabase(database, logging, program: "hearthctl") { database in
-                try await database.pool.withConnection { connection in
-                    try connection.query("SELECT code, name FROM authorities").rows.map { (try $0.string("code"), try $0.string("name")) }
-                }
+                try await database.pool.withConnection { try AuthorityRepository.namesByCode(on: $0) }
             }
             for (code, name) in stored { names[code] = name }
         }

@@ -61,18 +61,15 @@ struct DemoCommand: AsyncParsableCommand {
     }
 }
 
-/// The South East members shipped in `Data/se_authorities.csv`.
+/// The South East members of `Data/se_authorities.csv`, compiled into the program.
 enum SouthEastMembers {
     static func load() throws -> [Authority] {
-        let file = try HearthResources.home().appendingPathComponent("Data/se_authorities.csv")
-        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-            throw ValidationError("cannot read \(file.path)")
-        }
+        let text = try HearthResources.text(of: "Data/se_authorities.csv")
         var members: [Authority] = []
         for (index, line) in text.split(whereSeparator: \.isNewline).enumerated().dropFirst() {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             guard fields.count == 5, let lat = Double(fields[2]), let lon = Double(fields[3]) else {
-                throw ValidationError("\(file.lastPathComponent) line \(index + 1) is not code,name,lat,lon,share")
+                throw ValidationError("se_authorities.csv line \(index + 1) is not code,name,lat,lon,share")
             }
             members.append(Authority(code: fields[0], name: fields[1], lat: lat, lon: lon, lacSharePct: Double(fields[4])))
         }

@@ -11,4 +11,7 @@ struct Hearthctl: AsyncParsableCommand {
         version: HearthVersion.current,
         subcommands: [Migrate.self, AuthorityCommand.self, KeyCommand.self, DemoCommand.self, RoundCommand.self, Pause.self, Resume.self, Status.self, LedgerCommand.self, ContributionsCommand.self]
     )
+
+    /// Reads the arguments as people type them: `--lon -0.75` works.
+    static func main() async { await mainAsTyped() }
 }

@@ -30,11 +30,7 @@ struct LedgerCommand: AsyncParsableCommand {
             let month = period.flatMap(Period.init)
             let (balances, names) = try await withDatabase(database, logging, program: "hearthctl") { database in
                 try await database.transaction(scope: .all) { connection in
-                    let names = Dictionary(
-                        try connection.query("SELECT code, name FROM authorities").rows.map { (try $0.string("code"), try $0.string("name")) },
-                        uniquingKeysWith: { first, _ in first }
-                    )
-                    return (try LedgerBalances.balances(period: month, on: connection), names)
+                    (try LedgerBalances.balances(period: month, on: connection), try AuthorityRepository.namesByCode(on: connection))
                 }
             }
             if json {

@@ -17,20 +17,25 @@ struct HearthDaemon: AsyncParsableCommand {
         version: HearthVersion.current
     )
 
+    /// Reads the arguments as people type them: `--lon -0.75` works.
+    static func main() async { await mainAsTyped() }
+
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var server: ServerOptions
+    @OptionGroup var pool: PoolOptions
     @OptionGroup var clearing: ClearingOptions
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
         let logger = HearthLogging.bootstrap(label: "hearthd", level: try logging.resolvedLevel())
         let listening = try server.resolved()
+        let poolSize = try pool.resolvedSize()
         let workers = try clearing.resolvedWorkers()
         let searchBudget = try clearing.resolvedSearchBudget(defaultSeconds: 10)
         let resources = try HearthServer.Resources.load()
         let metrics = HearthMetrics.bootstrap()
         let opened = try await HearthDatabase.open(
-            url: database.resolvedURL(), embeddedLogin: .daemon, poolSize: 10, applicationName: "hearthd", logger: logger
+            url: database.resolvedURL(), embeddedLogin: .daemon, poolSize: poolSize, applicationName: "hearthd", logger: logger
         )
         if let warning = try? await opened.loginPrivilegeWarning() {
             logger.warning("\(warning)")
@@ -42,7 +47,13 @@ struct HearthDaemon: AsyncParsableCommand {
             settings: .init(host: listening.host, port: listening.port, requestTimeout: .seconds(listening.requestTimeoutSeconds)),
             logger: logger,
             onServerRunning: { port in
-                logger.notice("hearthd is serving", metadata: ["url": "http://\(listening.host):\(port)", "embedded_database": "\(opened.isEmbedded)"])
+                logger.notice(
+                    "hearthd is serving",
+                    metadata: [
+                        "url": "http://\(listening.host):\(port)", "public_url": "\(listening.publicURL)", "pool_size": "\(poolSize)",
+                        "embedded_database": "\(opened.isEmbedded)",
+                    ]
+                )
             }
         )
         let reloader = LogLevelReloader(configurationFile: ProcessInfo.processInfo.environment["HEARTH_CONFIG"], logger: logger)

@@ -45,7 +45,7 @@ struct DaemonLifecycleTests {
         }
         try await TestDatabase.withFreshDatabase { url in
             // A database at an older schema: the daemon serves /health but is not ready.
-            let shipped = try Migration.load(from: HearthResources.migrationsDirectory())
+            let shipped = try Migration.embedded()
             _ = try Migrator(migrations: Array(shipped.dropLast())).migrate(try PostgresConnection(url: url))
             let port = try freeLocalPort()
             let daemon = try ChildProcess("hearthd", ["--port", String(port), "--database-url", url])

@@ -6,7 +6,7 @@ import Testing
 
 @Suite("migrations", .enabled(if: TestDatabase.isRequired))
 struct MigratorTests {
-    let shipped = try! Migration.load(from: HearthResources.migrationsDirectory())
+    let shipped = try! Migration.embedded()
 
     @Test("an empty database gets every migration; a second run applies nothing")
     func appliesOnce() async throws {

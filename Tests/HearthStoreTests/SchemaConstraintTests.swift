@@ -9,7 +9,7 @@ import Testing
 struct SchemaConstraintTests {
     private func migrated(_ url: String) throws -> PostgresConnection {
         let connection = try PostgresConnection(url: url)
-        _ = try Migrator(migrations: try Migration.load(from: HearthResources.migrationsDirectory())).migrate(connection)
+        _ = try Migrator(migrations: try Migration.embedded()).migrate(connection)
         return connection
     }
 

@@ -29,10 +29,10 @@ public final class ChildProcess {
         return folder
     }
 
-    /// Starts `program` (e.g. "hearthd") with `arguments` in `directory`, with extra
-    /// environment variables layered over the test's own.
+    /// Starts `program` (e.g. "hearthd", or an absolute path to a copy of it) with `arguments`
+    /// in `directory`, with extra environment variables layered over the test's own.
     public init(_ program: String, _ arguments: [String] = [], in directory: URL? = nil, environment: [String: String] = [:]) throws {
-        let executable = Self.binDirectory.appendingPathComponent(program).path
+        let executable = program.hasPrefix("/") ? program : Self.binDirectory.appendingPathComponent(program).path
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw TestDatabaseError("\(executable) is not built: run swift build first")
         }
