@@ -195,14 +195,14 @@ struct ComponentSolver {
         finishBy = deadline
         solveRoot()
         if outOfTime {
-            let partial = wholeGroupsOfFlow()
+            let partial = greedilyCompleted(wholeGroupsOfFlow())
             return ComponentOutcome(assignment: partial.assignment, cost: partial.cost, bound: min(cheapestOptionsBound, partial.cost), proven: false)
         }
         let relaxation = bound
         guard splitGroupEdges(limit: 1).first != nil else {
             return ComponentOutcome(assignment: currentAssignment(), cost: bound, bound: bound, proven: true)
         }
-        let rounded = wholeGroupsOfFlow()
+        let rounded = greedilyCompleted(wholeGroupsOfFlow())
         // Local search on the dive's result gets half of the search's time at most.
         let started = ContinuousClock.now
         let dived = dive()
@@ -796,20 +796,49 @@ struct ComponentSolver {
     }
 
     /// The bids whose children the flow sends wholly to one offer, on that edge, the others
-    /// unplaced, and its cost. Feasible whenever only bids and the sink are out of balance (an
-    /// optimal flow, or the root flow stopped part-way): every offer then holds no more
-    /// children than its free beds.
-    private func wholeGroupsOfFlow() -> Incumbent {
-        var cost = ClearingCost.zero
-        let assignment = (0..<bidCount).map { bid -> Int32 in
+    /// unplaced. Feasible whenever only bids and the sink are out of balance (an optimal flow,
+    /// or the root flow stopped part-way): every offer then holds no more children than its
+    /// free beds.
+    private func wholeGroupsOfFlow() -> [Int32] {
+        (0..<bidCount).map { bid -> Int32 in
             for edge in Int(problem.edgeStart[bid])..<Int(problem.edgeStart[bid + 1]) where flow(onEdge: edge) > 0 {
-                guard flow(onEdge: edge) == problem.bidSize[bid] else { return -1 }
-                cost = cost + edgeCost[edge] * Int64(problem.bidSize[bid])
-                return Int32(edge)
+                return flow(onEdge: edge) == problem.bidSize[bid] ? Int32(edge) : -1
             }
             return -1
         }
-        return (cost, assignment)
+    }
+
+    /// `assignment` with the bids it leaves unplaced added where beds remain: most urgent first,
+    /// then in waiting order, each on its cheapest edge with room for the whole group. One pass
+    /// over the edges, so it is cheap enough for a round already out of time.
+    private func greedilyCompleted(_ assignment: [Int32]) -> Incumbent {
+        var chosen = assignment
+        var free = problem.offerCapacity
+        var cost = ClearingCost.zero
+        for bid in 0..<bidCount where chosen[bid] >= 0 {
+            let edge = Int(chosen[bid])
+            free[Int(problem.edgeOffer[edge])] -= problem.bidSize[bid]
+            cost = cost + edgeCost[edge] * Int64(problem.bidSize[bid])
+        }
+        // Every edge of a bid has the same placement level (its urgency weight).
+        let waiting = (0..<bidCount).filter { chosen[$0] < 0 && problem.edgeStart[$0 + 1] > problem.edgeStart[$0] }
+        let order = waiting.sorted { lhs, rhs in
+            let left = edgeCost[Int(problem.edgeStart[lhs])].placement
+            let right = edgeCost[Int(problem.edgeStart[rhs])].placement
+            return left != right ? left < right : lhs < rhs
+        }
+        for bid in order {
+            var cheapest = -1
+            for edge in Int(problem.edgeStart[bid])..<Int(problem.edgeStart[bid + 1])
+            where !removed[edge] && free[Int(problem.edgeOffer[edge])] >= problem.bidSize[bid] {
+                if cheapest < 0 || edgeCost[edge] < edgeCost[cheapest] { cheapest = edge }
+            }
+            guard cheapest >= 0 else { continue }
+            chosen[bid] = Int32(cheapest)
+            free[Int(problem.edgeOffer[cheapest])] -= problem.bidSize[bid]
+            cost = cost + edgeCost[cheapest] * Int64(problem.bidSize[bid])
+        }
+        return (cost, chosen)
     }
 
     /// A lower bound that needs no flow: every bid on its cheapest edge, whatever the beds.
