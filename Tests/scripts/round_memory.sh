@@ -5,11 +5,12 @@
 # Prints start (after the first round), peak and end RSS and the ratio end/start.
 #
 #   Tests/scripts/round_memory.sh [BIN_DIR]     # BIN_DIR: built programs (default: swift build's)
-#   ROUNDS=200 Tests/scripts/round_memory.sh
+#   ROUNDS=200 OFFERS=60 BIDS=80 Tests/scripts/round_memory.sh   # the defaults: demo seed's market
 #
 # Each round is triggered the way a market change triggers it (NOTIFY hearth_market), so it
-# goes through the daemon's own ClearingService and its 0.5 s debounce: about 0.6 s a round,
-# ~10 minutes for 1000. Too slow for CI. Proposals live 1 s (--proposal-ttl 1), so they lapse
+# goes through the daemon's own ClearingService and its 0.5 s debounce: about 0.6 s a round on
+# the demo market, ~10 minutes for 1000 (a 1,200-bid market takes ~14 s a round in a debug
+# build, since its sibling groups use the whole 10 s search budget). Too slow for CI. Proposals live 1 s (--proposal-ttl 1), so they lapse
 # and every round solves most of the market again rather than an empty one.
 set -euo pipefail
 source "$(dirname "$0")/../../Deploy/lib/common.sh"
@@ -17,6 +18,8 @@ cd "$HEARTH_ROOT"
 
 BIN_DIR=${1:-$(swift build --show-bin-path)}
 ROUNDS=${ROUNDS:-1000}
+OFFERS=${OFFERS:-60}
+BIDS=${BIDS:-80}
 for program in hearthd hearthctl; do
     [ -x "$BIN_DIR/$program" ] || die "$BIN_DIR/$program is not built (swift build first)"
 done
@@ -37,7 +40,7 @@ export HEARTH_DATABASE_URL=${HEARTH_TEST_DATABASE_URL%/*}/$database
 export HEARTH_PROPOSAL_TTL=1
 
 "$BIN_DIR/hearthctl" migrate >/dev/null
-"$BIN_DIR/hearthctl" demo seed --offers 400 --bids 1200 >/dev/null
+"$BIN_DIR/hearthctl" demo seed --offers "$OFFERS" --bids "$BIDS" >/dev/null
 # Paused, so only this script's notifications (not the daemon's own timer) start rounds.
 "$BIN_DIR/hearthctl" pause >/dev/null
 port=$(free_port)
