@@ -148,7 +148,15 @@ public struct ClearingOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds a round's exact search may run before it settles for the best found (env HEARTH_SEARCH_BUDGET; default 10, or 60 for hearthctl round run).")
     var searchBudget: String?
 
+    @Option(name: .customLong("proposal-ttl"), help: "Seconds a proposal holds its beds before it lapses (env HEARTH_PROPOSAL_TTL; default 259200, 72 h).")
+    var proposalTTL: String?
+
     public init() {}
+
+    /// The resolved proposal lifetime in seconds (`--proposal-ttl`, `HEARTH_PROPOSAL_TTL`, 72 h).
+    public func resolvedProposalTTL(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Int {
+        try resolveInteger(flag: proposalTTL, name: "--proposal-ttl", variable: "HEARTH_PROPOSAL_TTL", environment: environment, range: 1...31_536_000, default: 259_200)
+    }
 
     /// The resolved search budget, `defaultSeconds` when neither flag nor environment sets it.
     public func resolvedSearchBudget(defaultSeconds: Int, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Duration {
@@ -164,6 +172,7 @@ public struct ClearingOptions: ParsableArguments {
     public mutating func validate() throws {
         _ = try resolvedWorkers()
         _ = try resolvedSearchBudget(defaultSeconds: 10)
+        _ = try resolvedProposalTTL()
     }
 }
 

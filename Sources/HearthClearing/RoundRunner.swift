@@ -95,6 +95,8 @@ public struct RoundRunner: Sendable {
                     of: result, committed: committed, snapshot: snapshot, roundID: roundID, trigger: trigger, started: started
                 )
                 try RoundStore.finish(summary, on: transaction)
+                // Wakes every daemon's LapseService, so it sleeps until the new expiry.
+                if committed.created > 0 { try transaction.notify(LapseService.channel) }
                 return (summary, committed.skipped)
             }
             Counter(label: "hearth_rounds_total", dimensions: [("trigger", trigger.rawValue), ("outcome", "committed")]).increment()

@@ -59,14 +59,15 @@ public struct ClearingSolver: Sendable {
 
     /// The wall-clock budget of a round (screening, flows and search together).
     ///
-    /// Every component's branch and bound stops at the round's deadline (its start plus this
-    /// budget) or, if later, after the component's share of the budget (its share of the
-    /// compatible pairs) counted from when its own search started, so that components solved
-    /// after a large one (with few workers) still get time; a round therefore takes at most
-    /// about twice the budget, and the budget when one component dominates. A search stopped
-    /// at 60 % of its time spends the rest improving its best whole-group assignment by local
-    /// search and returns it; `ClearingSummary.provenOptimal` is then false
-    /// and `ClearingSummary.optimalityGap` bounds the loss. A round that finishes within the
+    /// The budget bounds the whole round: every phase of every component — the min-cost flow,
+    /// the dive, local search, root reductions and branch and bound — stops at the round's
+    /// deadline (its start plus this budget), however far it got. A component's branch and
+    /// bound stops at 60 % of the time left when it started and spends the rest improving its
+    /// best whole-group assignment by local search; a component whose flow did not finish
+    /// keeps the children its flow had placed (groups only where wholly placed).
+    /// `ClearingSummary.provenOptimal` is then false and `ClearingSummary.optimalityGap`
+    /// bounds the loss. Only screening the pairs and building the components run before the
+    /// first check (a fraction of a second for the South East). A round that finishes within the
     /// budget is exact and its result does not depend on the worker count or the machine; a
     /// round that hits it may differ from run to run, as the point where the search stops
     /// depends on the machine's speed and load.
@@ -97,14 +98,11 @@ public struct ClearingSolver: Sendable {
         // Largest components first, so the pool stays busy; the order does not affect results.
         let schedule = components.indices.sorted { components[$0].edgeCount > components[$1].edgeCount }
         let deadline = started + searchBudget
-        let totalEdges = Double(max(1, graph.edgeOffer.count))
-        let budget = searchBudget
         let solved = parallelMap(count: schedule.count, workers: workerCount) { position in
             let component = components[schedule[position]]
-            let now = clock.now
-            let ownDeadline = max(deadline, now + budget * (Double(component.edgeCount) / totalEdges))
             var solver = ComponentSolver(component.problem(graph: graph, bids: bids, offers: offers, costs: costs))
-            return solver.solve(searchUntil: now + (ownDeadline - now) * Self.searchShare, finishBy: ownDeadline)
+            let now = clock.now
+            return solver.solve(searchUntil: now + (deadline - now) * Self.searchShare, finishBy: deadline)
         }
 
         var offerOfBid = [Int32](repeating: -1, count: bids.count)

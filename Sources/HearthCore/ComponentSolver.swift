@@ -105,6 +105,13 @@ struct ComponentSolver {
     /// Rounds of root reductions (bound, then removal of the edges it rules out).
     private static let reductionRounds = 4
 
+    /// The round's deadline. Every phase stops at it, however far it got: the flow's repairs
+    /// read the clock before each shortest path (a few nanoseconds against microseconds).
+    private var finishBy: ContinuousClock.Instant
+    /// True once `finishBy` passed in the middle of a repair: the flow may then be unbalanced,
+    /// so no assignment or bound is read from it again.
+    private var outOfTime = false
+
     init(_ problem: ComponentProblem) {
         self.problem = problem
         bidCount = problem.bidSize.count
@@ -167,6 +174,7 @@ struct ComponentSolver {
         offerFree = problem.offerCapacity
         knapsack = KnapsackBound(problem: problem)
         multipliers = [ClearingCost](repeating: .zero, count: bidCount)
+        finishBy = ContinuousClock.now
     }
 
     /// The best assignment found, searching until it is proven optimal or `deadline` passes.
@@ -179,20 +187,35 @@ struct ComponentSolver {
     /// uses, for the whole search. The branch and bound stops at `searchDeadline`; if it has not
     /// finished, local search improves the best assignment found until `deadline`. Everything
     /// but the deadline checks is deterministic.
+    ///
+    /// Nothing runs past `deadline`, not even the root flow: if it passes first, the answer is
+    /// the best whole-group assignment known by then (if the root flow itself did not finish,
+    /// the children it had already placed, groups only where wholly placed), not proven.
     mutating func solve(searchUntil searchDeadline: ContinuousClock.Instant, finishBy deadline: ContinuousClock.Instant) -> ComponentOutcome {
+        finishBy = deadline
         solveRoot()
+        if outOfTime {
+            let partial = greedilyCompleted(wholeGroupsOfFlow())
+            return ComponentOutcome(assignment: partial.assignment, cost: partial.cost, bound: min(cheapestOptionsBound, partial.cost), proven: false)
+        }
+        let relaxation = bound
         guard splitGroupEdges(limit: 1).first != nil else {
             return ComponentOutcome(assignment: currentAssignment(), cost: bound, bound: bound, proven: true)
         }
+        let rounded = greedilyCompleted(wholeGroupsOfFlow())
         // Local search on the dive's result gets half of the search's time at most.
         let started = ContinuousClock.now
-        var best = improved(dive(), until: started + (searchDeadline - started) * 0.5, widening: false)
+        let dived = dive()
+        if outOfTime {
+            return ComponentOutcome(assignment: rounded.assignment, cost: rounded.cost, bound: min(relaxation, rounded.cost), proven: false)
+        }
+        var best = improved(dived, until: started + (searchDeadline - started) * 0.5, widening: false)
         // Root reductions: edges that the Lagrangian bound shows no cheaper assignment uses are
         // removed for the whole search, which also tightens every node's flow bound.
         var rootBound = bound
-        for _ in 0..<Self.reductionRounds {
-            rootBound = max(rootBound, bound, knapsackBound(incumbent: best.cost, steps: Self.rootSteps))
-            guard rootBound < best.cost else { break }
+        for _ in 0..<Self.reductionRounds where !outOfTime {
+            rootBound = max(rootBound, bound, knapsackBound(incumbent: best.cost, steps: Self.rootSteps, until: searchDeadline))
+            guard rootBound < best.cost, ContinuousClock.now < searchDeadline else { break }
             let removable = knapsack.removableEdges(knapsackNode, multipliers: multipliers, incumbent: best.cost)
             guard !removable.isEmpty else { break }
             for edge in removable {
@@ -201,8 +224,14 @@ struct ComponentSolver {
             }
             repair()
         }
+        if outOfTime {
+            return ComponentOutcome(assignment: best.assignment, cost: best.cost, bound: min(rootBound, best.cost), proven: best.cost <= rootBound)
+        }
         rootBound = max(rootBound, bound)
         guard rootBound < best.cost, let rootBranches = branching(candidates: Self.strongBranchingCandidates) else {
+            if outOfTime {
+                return ComponentOutcome(assignment: best.assignment, cost: best.cost, bound: min(rootBound, best.cost), proven: best.cost <= rootBound)
+            }
             if rootBound < best.cost { best = (bound, currentAssignment()) }
             return ComponentOutcome(assignment: best.assignment, cost: best.cost, bound: best.cost, proven: true)
         }
@@ -232,6 +261,14 @@ struct ComponentSolver {
         var nodes = 0
         let clock = ContinuousClock()
         while !stack.isEmpty {
+            if outOfTime {
+                // Before anything is popped: the branch just skipped lies below the top frame.
+                let lowest = min(stack.map(\.bound).min() ?? best.cost, best.cost)
+                for frame in stack.reversed() {
+                    if let applied = frame.applied { undo(applied) }
+                }
+                return lowest
+            }
             let top = stack.count - 1
             if let decision = stack[top].applied {
                 undo(decision)
@@ -261,19 +298,23 @@ struct ComponentSolver {
             guard isFeasible(decision) else { continue }
             apply(decision)
             stack[top].applied = decision
-            if bound >= best.cost { continue }
+            // Out of time part-way through the repair: this node's flow says nothing.
+            if outOfTime || bound >= best.cost { continue }
             // The parent's bound holds here too, and may be the stronger one.
             var nodeBound = max(bound, stack[top].bound)
             var prices: [ClearingCost] = []
             if !stack[top].prices.isEmpty {
                 multipliers = stack[top].prices
-                nodeBound = max(nodeBound, knapsack.bound(knapsackNode, multipliers: &multipliers, incumbent: best.cost, iterations: Self.nodeSteps))
+                nodeBound = max(
+                    nodeBound,
+                    knapsack.bound(knapsackNode, multipliers: &multipliers, incumbent: best.cost, iterations: Self.nodeSteps, until: finishBy)
+                )
                 if nodeBound >= best.cost { continue }
                 prices = multipliers
             }
             if let branches = branching(candidates: candidates) {
                 stack.append(Frame(branches: branches, bound: nodeBound, prices: prices))
-            } else {
+            } else if !outOfTime {
                 best = (bound, currentAssignment())
             }
         }
@@ -282,11 +323,11 @@ struct ComponentSolver {
 
     /// The Lagrangian bound of the current node, from the flow's dual prices and up to `steps`
     /// subgradient steps (see `KnapsackBound`), leaving `multipliers` at the best step.
-    private mutating func knapsackBound(incumbent: ClearingCost, steps: Int) -> ClearingCost {
+    private mutating func knapsackBound(incumbent: ClearingCost, steps: Int, until deadline: ContinuousClock.Instant) -> ClearingCost {
         for bid in 0..<bidCount {
             multipliers[bid] = max(.zero, potential[bid] - potential[sink]) * Int64(problem.bidSize[bid])
         }
-        return knapsack.bound(knapsackNode, multipliers: &multipliers, incumbent: incumbent, iterations: steps)
+        return knapsack.bound(knapsackNode, multipliers: &multipliers, incumbent: incumbent, iterations: steps, until: min(deadline, finishBy))
     }
 
     /// The current node as `KnapsackBound` sees it.
@@ -299,7 +340,7 @@ struct ComponentSolver {
     /// flow).
     private mutating func dive() -> (cost: ClearingCost, assignment: [Int32]) {
         var applied: [Decision] = []
-        while let edge = splitGroupEdges(limit: 1).first {
+        while !outOfTime, let edge = splitGroupEdges(limit: 1).first {
             let decision = probe(.fix(edge)) <= probe(.remove(edge)) ? Decision.fix(edge) : .remove(edge)
             apply(decision)
             applied.append(decision)
@@ -328,13 +369,13 @@ struct ComponentSolver {
         var placement = groupBids.map { incumbent.assignment[Int($0)] }
         var applied = groupBids.indices.map { place(group: Int(groupBids[$0]), on: placement[$0]) }
         repair()
-        var current: Incumbent = (bound, currentAssignment())
+        var current: Incumbent = outOfTime ? incumbent : (bound, currentAssignment())
         var improving = true
         var size = Self.neighbourhoodSize
         passes: while improving {
             improving = false
             for index in groupBids.indices {
-                guard clock.now < deadline else { break passes }
+                guard !outOfTime, clock.now < deadline else { break passes }
                 let members = neighbourhood(of: index, size: size, placement: placement)
                 for member in members {
                     release(applied[member])
@@ -344,7 +385,7 @@ struct ComponentSolver {
                 if let branches = branching(candidates: 1) {
                     let root = Frame(branches: branches, bound: bound)
                     _ = search(root, best: &current, until: deadline, nodeLimit: Self.neighbourhoodNodes, candidates: 1)
-                } else if bound < current.cost {
+                } else if !outOfTime && bound < current.cost {
                     current = (bound, currentAssignment())
                 }
                 for member in members {
@@ -601,12 +642,23 @@ struct ComponentSolver {
 
     /// Ships every positive excess to deficits along shortest paths, restoring a balanced,
     /// optimal flow.
+    /// Stops early, leaving `outOfTime` set and the flow unbalanced, if `finishBy` passes.
     private mutating func repair() {
         while let node = active.popLast() {
             while excess[Int(node)] > 0 {
+                if pastDeadline() {
+                    active.append(node)
+                    return
+                }
                 route(from: Int(node))
             }
         }
+    }
+
+    /// True once `finishBy` has passed.
+    private mutating func pastDeadline() -> Bool {
+        if !outOfTime && ContinuousClock.now >= finishBy { outOfTime = true }
+        return outOfTime
     }
 
     /// Ships as much of `start`'s excess as the shortest path to the nearest deficit carries.
@@ -741,6 +793,65 @@ struct ComponentSolver {
 
     private func flow(onEdge edge: Int) -> Int32 {
         residual[2 * edge + 1]
+    }
+
+    /// The bids whose children the flow sends wholly to one offer, on that edge, the others
+    /// unplaced. Feasible whenever only bids and the sink are out of balance (an optimal flow,
+    /// or the root flow stopped part-way): every offer then holds no more children than its
+    /// free beds.
+    private func wholeGroupsOfFlow() -> [Int32] {
+        (0..<bidCount).map { bid -> Int32 in
+            for edge in Int(problem.edgeStart[bid])..<Int(problem.edgeStart[bid + 1]) where flow(onEdge: edge) > 0 {
+                return flow(onEdge: edge) == problem.bidSize[bid] ? Int32(edge) : -1
+            }
+            return -1
+        }
+    }
+
+    /// `assignment` with the bids it leaves unplaced added where beds remain: most urgent first,
+    /// then in waiting order, each on its cheapest edge with room for the whole group. One pass
+    /// over the edges, so it is cheap enough for a round already out of time.
+    private func greedilyCompleted(_ assignment: [Int32]) -> Incumbent {
+        var chosen = assignment
+        var free = problem.offerCapacity
+        var cost = ClearingCost.zero
+        for bid in 0..<bidCount where chosen[bid] >= 0 {
+            let edge = Int(chosen[bid])
+            free[Int(problem.edgeOffer[edge])] -= problem.bidSize[bid]
+            cost = cost + edgeCost[edge] * Int64(problem.bidSize[bid])
+        }
+        // Every edge of a bid has the same placement level (its urgency weight).
+        let waiting = (0..<bidCount).filter { chosen[$0] < 0 && problem.edgeStart[$0 + 1] > problem.edgeStart[$0] }
+        let order = waiting.sorted { lhs, rhs in
+            let left = edgeCost[Int(problem.edgeStart[lhs])].placement
+            let right = edgeCost[Int(problem.edgeStart[rhs])].placement
+            return left != right ? left < right : lhs < rhs
+        }
+        for bid in order {
+            var cheapest = -1
+            for edge in Int(problem.edgeStart[bid])..<Int(problem.edgeStart[bid + 1])
+            where !removed[edge] && free[Int(problem.edgeOffer[edge])] >= problem.bidSize[bid] {
+                if cheapest < 0 || edgeCost[edge] < edgeCost[cheapest] { cheapest = edge }
+            }
+            guard cheapest >= 0 else { continue }
+            chosen[bid] = Int32(cheapest)
+            free[Int(problem.edgeOffer[cheapest])] -= problem.bidSize[bid]
+            cost = cost + edgeCost[cheapest] * Int64(problem.bidSize[bid])
+        }
+        return (cost, chosen)
+    }
+
+    /// A lower bound that needs no flow: every bid on its cheapest edge, whatever the beds.
+    private var cheapestOptionsBound: ClearingCost {
+        var total = ClearingCost.zero
+        for bid in 0..<bidCount {
+            var cheapest = ClearingCost.zero
+            for edge in Int(problem.edgeStart[bid])..<Int(problem.edgeStart[bid + 1]) {
+                cheapest = min(cheapest, edgeCost[edge] * Int64(problem.bidSize[bid]))
+            }
+            total = total + cheapest
+        }
+        return total
     }
 
     private func currentAssignment() -> [Int32] {

@@ -58,8 +58,10 @@ struct KnapsackBound {
     }
 
     /// The best bound over `iterations` subgradient steps from `multipliers`, which are left at
-    /// the best step; stops early once the bound reaches `incumbent`.
-    mutating func bound(_ node: Node, multipliers: inout [ClearingCost], incumbent: ClearingCost, iterations: Int) -> ClearingCost {
+    /// the best step; stops early once the bound reaches `incumbent` or `deadline` passes.
+    mutating func bound(
+        _ node: Node, multipliers: inout [ClearingCost], incumbent: ClearingCost, iterations: Int, until deadline: ContinuousClock.Instant
+    ) -> ClearingCost {
         var result = evaluate(node, multipliers)
         var bestMultipliers = multipliers
         defer { multipliers = bestMultipliers }
@@ -67,7 +69,7 @@ struct KnapsackBound {
         var sinceImproved = 0
         for _ in 0..<iterations {
             // Steps only pay off when the placement level already matches the incumbent's.
-            guard result < incumbent, result.placement == incumbent.placement else { break }
+            guard result < incumbent, result.placement == incumbent.placement, ContinuousClock.now < deadline else { break }
             var squares: Int64 = 0
             for bid in chosen.indices where node.fixedEdge[bid] < 0 {
                 let excess = Int64(chosen[bid]) - 1

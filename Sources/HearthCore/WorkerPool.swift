@@ -8,7 +8,12 @@ func parallelMap<Result: Sendable>(count: Int, workers: Int, _ body: @Sendable (
     guard count > 0 else { return [] }
     let slots = UnsafeMutableBufferPointer<Result?>.allocate(capacity: count)
     slots.initialize(repeating: nil)
-    defer { slots.deallocate() }
+    defer {
+        // Every slot holds a result: deinitialise them all (releasing what they own) before
+        // freeing the memory, or each call leaks its results.
+        slots.deinitialize()
+        slots.deallocate()
+    }
     let output = DisjointSlots(slots: slots)
     let next = Atomic<Int>(0)
     let workerCount = max(1, min(workers, count))

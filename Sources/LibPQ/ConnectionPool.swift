@@ -8,23 +8,34 @@ import Synchronization
 /// connection's queue and only its `Sendable` result comes back, so a connection can never
 /// escape to another thread. Connections open lazily and a broken one is replaced on next use.
 public final class ConnectionPool: Sendable {
+    private struct Waiter {
+        let id: UInt64
+        let continuation: CheckedContinuation<Int, any Error>
+    }
+
     private struct State {
         var idle: [Int]
-        var waiters: [CheckedContinuation<Int, any Error>] = []
+        var waiters: [Waiter] = []
+        var nextWaiterID: UInt64 = 0
         var closed = false
     }
 
     private let workers: [ConnectionWorker]
     private let state: Mutex<State>
+    private let acquireTimeout: Duration
     private let logger: Logger
 
     /// Creates a pool of `size` connections to `url`; none is opened until first used.
-    public init(url: String, size: Int, applicationName: String = "hearth", logger: Logger) {
+    ///
+    /// - Parameter acquireTimeout: how long a caller waits for a free connection when every one
+    ///   is lent out before `withConnection` throws `PoolTimeoutError`.
+    public init(url: String, size: Int, applicationName: String = "hearth", acquireTimeout: Duration = .seconds(10), logger: Logger) {
         precondition(size >= 1, "a pool needs at least one connection")
         self.workers = (0..<size).map { index in
             ConnectionWorker(label: "hearth.postgres.\(index)", url: url, applicationName: applicationName)
         }
         self.state = Mutex(State(idle: Array((0..<size).reversed())))
+        self.acquireTimeout = acquireTimeout
         self.logger = logger
     }
 
@@ -42,9 +53,21 @@ public final class ConnectionPool: Sendable {
         state.withLock { workers.count - $0.idle.count }
     }
 
+    /// How many callers are waiting for a connection right now.
+    public var waiting: Int {
+        state.withLock { $0.waiters.count }
+    }
+
     /// Borrows a connection for the duration of `body`, which runs on that connection's queue.
     ///
-    /// Waits if every connection is busy. Throws `PoolClosedError` once `close()` was called.
+    /// Waits if every connection is busy, at most the pool's `acquireTimeout` (then throws
+    /// `PoolTimeoutError`); a waiter whose task is cancelled leaves the queue at once and throws
+    /// `CancellationError`. Throws `PoolClosedError` once `close()` was called.
+    ///
+    /// Not retried: a statement run outside a transaction commits on its own, so after a lost
+    /// connection it may or may not have taken effect. (A connection the server closed while it
+    /// sat idle in the pool is noticed before it is lent and replaced, so this does not happen
+    /// after a server restart.)
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         let index = try await acquire()
         defer { release(index) }
@@ -53,17 +76,27 @@ public final class ConnectionPool: Sendable {
 
     /// Runs `body` in a transaction, retrying the whole transaction on serialization failures
     /// and deadlocks (up to `maxAttempts` in all) with a short, growing pause between tries.
+    ///
+    /// Also retried, once, on a fresh connection: a connection that broke before `COMMIT` was
+    /// sent (the server discards a transaction whose session ended, so nothing of it took
+    /// effect and running it again is safe). A connection lost during `COMMIT` is not retried:
+    /// the transaction may have committed, and the caller gets `PostgresError.Code.connectionLost`.
     public func withTransaction<T: Sendable>(
         isolation: IsolationLevel = .readCommitted,
         maxAttempts: Int = 5,
         _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
         var attempt = 1
+        var reconnected = false
         while true {
             do {
                 return try await withConnection { connection in
-                    try connection.transaction(isolation: isolation, body)
+                    try connection.attemptTransaction(isolation: isolation, body)
                 }
+            } catch let lost as ConnectionLostBeforeCommit {
+                guard !reconnected else { throw lost.underlying }
+                reconnected = true
+                logger.notice("database connection lost before commit; retrying the transaction once on a new connection", metadata: ["error": "\(lost.underlying)"])
             } catch let error as PostgresError where error.isRetryable && attempt < maxAttempts {
                 logger.debug("retrying transaction", metadata: ["attempt": "\(attempt)", "sqlstate": "\(error.sqlState ?? "")"])
                 try await Task.sleep(for: .milliseconds(10 * attempt * attempt))
@@ -75,13 +108,13 @@ public final class ConnectionPool: Sendable {
     /// Refuses new work, waits for nothing, and closes idle connections. Connections lent out
     /// close when their work returns.
     public func close() async {
-        let waiters = state.withLock { state -> [CheckedContinuation<Int, any Error>] in
+        let waiters = state.withLock { state -> [Waiter] in
             state.closed = true
             defer { state.waiters.removeAll() }
             return state.waiters
         }
         for waiter in waiters {
-            waiter.resume(throwing: PoolClosedError())
+            waiter.continuation.resume(throwing: PoolClosedError())
         }
         for worker in workers {
             await worker.disconnect()
@@ -89,21 +122,55 @@ public final class ConnectionPool: Sendable {
     }
 
     private func acquire() async throws -> Int {
-        try await withCheckedThrowingContinuation { continuation in
-            let immediate: Result<Int, any Error>? = state.withLock { state in
-                if state.closed { return .failure(PoolClosedError()) }
-                if let index = state.idle.popLast() { return .success(index) }
-                state.waiters.append(continuation)
-                return nil
+        // Fast path: a connection is free (or the pool is closed), no waiting involved.
+        let immediate: Result<Int, any Error>? = state.withLock { state in
+            if state.closed { return .failure(PoolClosedError()) }
+            if let index = state.idle.popLast() { return .success(index) }
+            return nil
+        }
+        if let immediate { return try immediate.get() }
+        try Task.checkCancellation()
+        let id = state.withLock { state -> UInt64 in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        let timeout = acquireTimeout
+        let timer = Task { [weak self] in
+            try await Task.sleep(for: timeout)
+            self?.abandonWait(id, with: PoolTimeoutError(timeout: timeout))
+        }
+        defer { timer.cancel() }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, any Error>) in
+                let immediate: Result<Int, any Error>? = state.withLock { state in
+                    if state.closed { return .failure(PoolClosedError()) }
+                    if let index = state.idle.popLast() { return .success(index) }
+                    state.waiters.append(Waiter(id: id, continuation: continuation))
+                    return nil
+                }
+                if let immediate {
+                    continuation.resume(with: immediate)
+                } else if Task.isCancelled {
+                    // Cancelled before the waiter was queued: the handler found nothing to remove.
+                    abandonWait(id, with: CancellationError())
+                }
             }
-            if let immediate {
-                continuation.resume(with: immediate)
-            }
+        } onCancel: {
+            abandonWait(id, with: CancellationError())
         }
     }
 
+    /// Removes waiter `id` from the queue, if it is still there, and resumes it with `error`.
+    private func abandonWait(_ id: UInt64, with error: any Error) {
+        let waiter = state.withLock { state -> Waiter? in
+            guard let position = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return state.waiters.remove(at: position)
+        }
+        waiter?.continuation.resume(throwing: error)
+    }
+
     private func release(_ index: Int) {
-        let waiter = state.withLock { state -> CheckedContinuation<Int, any Error>? in
+        let waiter = state.withLock { state -> Waiter? in
             if !state.waiters.isEmpty {
                 return state.waiters.removeFirst()
             }
@@ -111,10 +178,22 @@ public final class ConnectionPool: Sendable {
             return nil
         }
         if let waiter {
-            waiter.resume(returning: index)
+            waiter.continuation.resume(returning: index)
         } else if state.withLock({ $0.closed }) {
             Task { await workers[index].disconnect() }
         }
+    }
+}
+
+/// No connection became free within the pool's wait limit: the database is overloaded or not
+/// answering. Nothing was sent to it.
+public struct PoolTimeoutError: Error, Sendable, CustomStringConvertible {
+    /// How long the caller waited.
+    public let timeout: Duration
+
+    public var description: String {
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        return "no database connection became free within \(seconds) s: the database is busy or not answering"
     }
 }
 

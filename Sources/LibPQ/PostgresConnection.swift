@@ -91,12 +91,35 @@ public final class PostgresConnection {
     /// Retrying on serialization failures is the pool's job (`ConnectionPool.withTransaction`),
     /// because a retry must start a new transaction from the top.
     public func transaction<T>(isolation: IsolationLevel = .readCommitted, _ body: (PostgresConnection) throws -> T) throws -> T {
-        try execute("BEGIN ISOLATION LEVEL \(isolation.sql)")
         do {
-            let value = try body(self)
+            return try attemptTransaction(isolation: isolation, body)
+        } catch let lost as ConnectionLostBeforeCommit {
+            throw lost.underlying
+        }
+    }
+
+    /// `transaction(isolation:_:)`, except that a connection that broke before `COMMIT` was
+    /// sent throws `ConnectionLostBeforeCommit`: the server discarded the transaction, so the
+    /// pool may run it again on a new connection.
+    func attemptTransaction<T>(isolation: IsolationLevel, _ body: (PostgresConnection) throws -> T) throws -> T {
+        let value: T
+        do {
+            try execute("BEGIN ISOLATION LEVEL \(isolation.sql)")
+            value = try body(self)
+        } catch {
+            if PQstatus(handle) != CONNECTION_OK {
+                throw ConnectionLostBeforeCommit(underlying: error)
+            }
+            if PQtransactionStatus(handle) != PQTRANS_IDLE {
+                try? execute("ROLLBACK")
+            }
+            throw error
+        }
+        do {
             try execute("COMMIT")
             return value
         } catch {
+            // A connection lost here leaves the outcome unknown: never retried.
             if PQtransactionStatus(handle) != PQTRANS_IDLE, PQstatus(handle) == CONNECTION_OK {
                 try? execute("ROLLBACK")
             }
@@ -190,6 +213,12 @@ public final class PostgresConnection {
         let message = String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
         return message.isEmpty ? "unknown libpq error" : message
     }
+}
+
+/// The connection broke before `COMMIT` was sent, so the transaction did not commit;
+/// `underlying` is what the caller's work saw.
+struct ConnectionLostBeforeCommit: Error {
+    let underlying: any Error
 }
 
 /// Transaction isolation levels, as `BEGIN ISOLATION LEVEL` spells them.

@@ -25,8 +25,9 @@ struct RoundCommand: AsyncParsableCommand {
         func run() async throws {
             let workers = try clearing.resolvedWorkers()
             let budget = try clearing.resolvedSearchBudget(defaultSeconds: 60)
+            let lifetime = try clearing.resolvedProposalTTL()
             let summary = try await withDatabase(database, logging, program: "hearthctl") { database in
-                let runner = RoundRunner(database: database, workers: workers, searchBudget: budget, logger: database.logger)
+                let runner = RoundRunner(database: database, workers: workers, searchBudget: budget, proposalLifetimeSeconds: lifetime, logger: database.logger)
                 do {
                     let summary = try await runner.run(trigger: .operator, wait: true)
                     await runner.close()

@@ -6,6 +6,7 @@ import HearthClearing
 import HearthStore
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// hearthd: serves the REST API and runs clearing rounds until SIGTERM or SIGINT.
 @main
@@ -27,16 +28,44 @@ struct HearthDaemon: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
+        // Trap SIGTERM/SIGINT before anything else: a signal during start-up (initdb of the
+        // embedded cluster, migrations) must stop the daemon cleanly, not kill it half-way.
+        let stop = StopRequest()
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        let watching = Task {
+            for await signal in signals {
+                await stop.request(signal: "\(signal)")
+            }
+        }
+        defer { watching.cancel() }
+
         let logger = HearthLogging.bootstrap(label: "hearthd", level: try logging.resolvedLevel())
         let listening = try server.resolved()
         let poolSize = try pool.resolvedSize()
         let workers = try clearing.resolvedWorkers()
         let searchBudget = try clearing.resolvedSearchBudget(defaultSeconds: 10)
+        let proposalLifetime = try clearing.resolvedProposalTTL()
         let resources = try HearthServer.Resources.load()
         let metrics = HearthMetrics.bootstrap()
-        let opened = try await HearthDatabase.open(
-            url: database.resolvedURL(), embeddedLogin: .daemon, poolSize: poolSize, applicationName: "hearthd", logger: logger
-        )
+        logger.notice("hearthd is starting: opening the database", metadata: ["embedded_database": "\(database.resolvedURL() == nil)"])
+        let opened: HearthDatabase
+        do {
+            opened = try await HearthDatabase.open(
+                url: database.resolvedURL(), embeddedLogin: .daemon, poolSize: poolSize, applicationName: "hearthd", logger: logger
+            )
+        } catch {
+            // Stopped during start-up (a terminal's Ctrl-C also reaches initdb): not a failure.
+            if let signal = await stop.signal {
+                logger.notice("hearthd stopped during start-up", metadata: ["signal": "\(signal)"])
+                return
+            }
+            throw error
+        }
+        if let signal = await stop.signal {
+            await opened.close()
+            logger.notice("hearthd stopped during start-up", metadata: ["signal": "\(signal)"])
+            return
+        }
         if let warning = try? await opened.loginPrivilegeWarning() {
             logger.warning("\(warning)")
         }
@@ -58,14 +87,24 @@ struct HearthDaemon: AsyncParsableCommand {
         )
         let reloader = LogLevelReloader(configurationFile: ProcessInfo.processInfo.environment["HEARTH_CONFIG"], logger: logger)
         let heartbeat = HeartbeatService(database: opened, daemonID: UUID(), workers: workers, version: HearthVersion.current, logger: logger)
-        let rounds = ClearingService(
-            database: opened, runner: RoundRunner(database: opened, workers: workers, searchBudget: searchBudget, daemonID: heartbeat.daemonID, logger: logger), logger: logger
+        let runner = RoundRunner(
+            database: opened, workers: workers, searchBudget: searchBudget, proposalLifetimeSeconds: proposalLifetime,
+            daemonID: heartbeat.daemonID, logger: logger
         )
+        let rounds = ClearingService(database: opened, runner: runner, logger: logger)
+        let lapses = LapseService(database: opened, logger: logger)
         // Shut down in reverse order: stop taking requests first, then let a round in progress
-        // finish, then record the daemon as stopped.
-        let group = ServiceGroup(
-            configuration: .init(services: [reloader, heartbeat, rounds, application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // finish, then stop lapsing, then record the daemon as stopped. The whole graceful
+        // shutdown is bounded, so the process exits within the 10 s promised (INTERFACE.md):
+        // 7 s for services to finish, 1 s more for cancelled ones, then the pool and the
+        // embedded cluster close.
+        var configuration = ServiceGroupConfiguration(
+            services: [reloader, heartbeat, lapses, rounds, application], gracefulShutdownSignals: [], logger: logger
         )
+        configuration.maximumGracefulShutdownDuration = .seconds(7)
+        configuration.maximumCancellationDuration = .seconds(1)
+        let group = ServiceGroup(configuration: configuration)
+        await stop.attach(group)
         do {
             try await group.run()
         } catch {
@@ -74,5 +113,23 @@ struct HearthDaemon: AsyncParsableCommand {
         }
         await opened.close()
         logger.notice("hearthd stopped")
+    }
+}
+
+/// Remembers a stop signal that arrives before the service group exists, and passes later ones
+/// to the group as a graceful shutdown.
+private actor StopRequest {
+    private(set) var signal: String?
+    private var group: ServiceGroup?
+
+    func request(signal: String) async {
+        if self.signal == nil { self.signal = signal }
+        await group?.triggerGracefulShutdown()
+    }
+
+    /// From now on signals shut `group` down; one that already arrived does so at once.
+    func attach(_ group: ServiceGroup) async {
+        self.group = group
+        if signal != nil { await group.triggerGracefulShutdown() }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import HearthCore
 
@@ -324,4 +325,74 @@ struct SolverTests {
             try ClearingSolver().solve(ClearingInstance(bids: [empty], offers: [], today: Fixtures.today))
         }
     }
+}
+
+/// A dense South-East-like snapshot: `bids` children and sibling groups around one town, all
+/// within reach of `offers` multi-bed places, so one large component with many groups.
+func crowdedInstance(bids bidCount: Int, offers offerCount: Int, seed: UInt64) -> ClearingInstance {
+    var rng = SeededGenerator(state: seed)
+    func around(_ centre: Coordinate) -> Coordinate {
+        Coordinate(lat: centre.lat + Double.random(in: -0.3...0.3, using: &rng), lon: centre.lon + Double.random(in: -0.4...0.4, using: &rng))
+    }
+    let bids = (0..<bidCount).map { index in
+        Fixtures.bid(
+            groupSize: Int.random(in: 0..<3, using: &rng) == 0 ? Int.random(in: 2...4, using: &rng) : 1,
+            home: around(Fixtures.brighton), urgency: Urgency.allCases.randomElement(using: &rng)!,
+            waitingSince: Date(timeIntervalSince1970: 1_700_000_000 + Double(index))
+        )
+    }
+    let offers = (0..<offerCount).map { _ in
+        Fixtures.offer(
+            location: around(Fixtures.lewes), weeklyRatePence: Int64.random(in: 50...90, using: &rng) * 1000,
+            freeBeds: Int.random(in: 1...5, using: &rng)
+        )
+    }
+    return ClearingInstance(bids: bids, offers: offers, declined: [], today: Fixtures.today)
+}
+
+@Suite("Clearing solver: time")
+struct SolverTimeTests {
+    @Test("the search budget bounds the whole round, and a round cut short says it is not proven optimal")
+    func budgetBoundsTheRound() throws {
+        let instance = crowdedInstance(bids: 1_200, offers: 450, seed: 4_080)
+        let budget = Duration.seconds(1)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let result = try ClearingSolver(workerCount: 2, searchBudget: budget).solve(instance)
+        let elapsed = clock.now - started
+        // A behaviour, not a speed target: generous margin for screening and a loaded machine.
+        #expect(elapsed < budget + .seconds(5), "a 1 s budget took \(elapsed)")
+        #expect(!result.summary.provenOptimal)
+        #expect(result.summary.optimalityGap != nil)
+        let pairs = validatedPairs(result, instance)
+        #expect(!pairs.isEmpty)
+    }
+
+    @Test("parallelMap releases every result it returned once the caller drops them")
+    func parallelMapReleasesResults() {
+        let live = LiveCount()
+        do {
+            let results = parallelMap(count: 200, workers: 2) { _ in Tracked(live) }
+            #expect(results.count == 200)
+            #expect(live.value.withLock { $0 } == 200)
+        }
+        #expect(live.value.withLock { $0 } == 0, "results leaked")
+    }
+}
+
+/// How many `Tracked` objects exist.
+private final class LiveCount: Sendable {
+    let value = Mutex(0)
+}
+
+/// An object that counts itself in a `LiveCount` while it exists.
+private final class Tracked: Sendable {
+    let count: LiveCount
+
+    init(_ count: LiveCount) {
+        self.count = count
+        count.value.withLock { $0 += 1 }
+    }
+
+    deinit { count.value.withLock { $0 -= 1 } }
 }

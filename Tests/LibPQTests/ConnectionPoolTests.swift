@@ -82,6 +82,82 @@ struct ConnectionPoolTests {
         }
     }
 
+    @Test("a waiter whose task is cancelled leaves the queue at once with CancellationError")
+    func cancelledWaiterLeaves() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            let pool = ConnectionPool(url: url, size: 1, logger: logger)
+            let gate = DispatchSemaphore(value: 0)
+            let holder = Task { try await pool.withConnection { _ in gate.wait() } }
+            #expect(try await eventually { pool.inUse == 1 })
+            let waiter = Task { try await pool.withConnection { _ in 1 } }
+            #expect(try await eventually { pool.waiting == 1 })
+            waiter.cancel()
+            let outcome = await waiter.result
+            #expect(throws: CancellationError.self) { try outcome.get() }
+            #expect(pool.waiting == 0)
+            gate.signal()
+            try await holder.value
+            // The connection went back to the pool, not to the cancelled waiter.
+            #expect(try await pool.withConnection { try $0.query("SELECT 2 AS two").first?.int("two") } == 2)
+            #expect(pool.inUse == 0)
+            await pool.close()
+        }
+    }
+
+    @Test("waiting for a connection is bounded: past the pool's limit it is an error, not a hang")
+    func waitingIsBounded() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            let pool = ConnectionPool(url: url, size: 1, acquireTimeout: .milliseconds(300), logger: logger)
+            let gate = DispatchSemaphore(value: 0)
+            let holder = Task { try await pool.withConnection { _ in gate.wait() } }
+            #expect(try await eventually { pool.inUse == 1 })
+            let started = ContinuousClock.now
+            await #expect(throws: PoolTimeoutError.self) {
+                try await pool.withConnection { _ in 1 }
+            }
+            let waited = ContinuousClock.now - started
+            #expect(waited >= .milliseconds(250) && waited < .seconds(5), "waited \(waited)")
+            #expect(pool.waiting == 0)
+            gate.signal()
+            try await holder.value
+            #expect(try await pool.withConnection { _ in 3 } == 3)
+            await pool.close()
+        }
+    }
+
+    @Test("a transaction whose connection breaks before COMMIT is run again once, on a new connection, and commits once")
+    func lostBeforeCommitRetriedOnce() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            let setup = try PostgresConnection(url: url)
+            try setup.execute("CREATE TABLE landed (attempt int NOT NULL)")
+            let pool = ConnectionPool(url: url, size: 1, logger: logger)
+            let attempts = Mutex(0)
+            let pids = try await pool.withTransaction { connection -> [Int32] in
+                let attempt = attempts.withLock { $0 += 1; return $0 }
+                try connection.query("INSERT INTO landed VALUES ($1)", [attempt])
+                if attempt == 1 {
+                    // The server ends this session mid-transaction, as a restart would.
+                    try connection.query("SELECT pg_terminate_backend(pg_backend_pid())")
+                }
+                return [connection.backendPID]
+            }
+            #expect(attempts.withLock { $0 } == 2)
+            #expect(pids.count == 1)
+            #expect(try setup.query("SELECT array_agg(attempt) AS a FROM landed").first?.stringArray("a") == ["2"])
+
+            // Broken twice in a row: the second failure is the caller's, not retried again.
+            let always = Mutex(0)
+            await #expect(throws: PostgresError.self) {
+                try await pool.withTransaction { connection in
+                    always.withLock { $0 += 1 }
+                    try connection.query("SELECT pg_terminate_backend(pg_backend_pid())")
+                }
+            }
+            #expect(always.withLock { $0 } == 2)
+            await pool.close()
+        }
+    }
+
     @Test("a closed pool refuses new work")
     func closedPoolRefuses() async throws {
         try await TestDatabase.withFreshDatabase { url in
@@ -92,6 +168,16 @@ struct ConnectionPoolTests {
             }
         }
     }
+}
+
+/// Polls `condition` every 10 ms for up to 10 s; returns whether it became true.
+private func eventually(_ condition: () -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + .seconds(10)
+    while !condition() {
+        guard ContinuousClock.now < deadline else { return false }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    return true
 }
 
 /// The highest value recorded, from any thread.
