@@ -34,7 +34,7 @@ struct ProblemMiddleware: RouterMiddleware {
             return Self.problem(for: error)
         case let error as PostgresError:
             return problem(for: error, context: context)
-        case is PoolClosedError:
+        case is PoolClosedError, is PoolTimeoutError:
             return Self.unavailable
         case let error as HTTPError:
             return Problem(status: error.status, title: error.status.reasonPhrase, detail: error.body ?? error.status.reasonPhrase.lowercased())

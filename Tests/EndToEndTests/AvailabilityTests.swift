@@ -18,7 +18,7 @@ struct AvailabilityTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         // A cluster of this test's own, so restarting it disturbs no other test.
         let cluster = EmbeddedCluster(directory: folder.appendingPathComponent(".hearth"), logger: Logger(label: "test"))
-        let url = try cluster.start()
+        let url = try cluster.start().owner
         defer { cluster.release() }
         let exchange = try await RunningExchange(databaseURL: url)
         let key = try exchange.key(kent, "placement")
@@ -33,7 +33,7 @@ struct AvailabilityTests {
         _ = try await pool.withTransaction { try $0.query("SELECT 1 AS one") }
 
         #expect(cluster.release(), "the test's cluster did not stop")
-        #expect(try cluster.start() == url)
+        #expect(try cluster.start().owner == url)
 
         let first = try await exchange.send("GET", "/v1/authorities", key: key)
         #expect(first.status == 200, "the first request after the restart failed: \(first.body)\n\(exchange.daemon.output)")

@@ -23,7 +23,7 @@ struct PrivilegeTests {
     /// the owner's connection and one as `hearth_daemon`.
     private func seeded(_ url: String) throws -> (owner: PostgresConnection, daemon: PostgresConnection) {
         let owner = try PostgresConnection(url: url)
-        _ = try Migrator(migrations: try Migration.load(from: HearthResources.migrationsDirectory())).migrate(owner)
+        _ = try Migrator(migrations: try Migration.embedded()).migrate(owner)
         try owner.execute(
             """
             INSERT INTO authorities (code, name, lat, lon) VALUES ('\(Self.kent)', 'Kent', 51.27, 0.52), ('\(Self.bracknell)', 'Bracknell Forest', 51.41, -0.75);
