@@ -29,7 +29,7 @@ public final class ConnectionPool: Sendable {
     ///
     /// - Parameter acquireTimeout: how long a caller waits for a free connection when every one
     ///   is lent out before `withConnection` throws `PoolTimeoutError`.
-    public init(url: String, size: Int, applicationName: String = "hearth", acquireTimeout: Duration = .seconds(10), logger: Logger) {
+    public init(url: String, size: Int, applicationName: String = "hearth", acquireTimeout: Duration = .seconds(30), logger: Logger) {
         precondition(size >= 1, "a pool needs at least one connection")
         self.workers = (0..<size).map { index in
             ConnectionWorker(label: "hearth.postgres.\(index)", url: url, applicationName: applicationName)

@@ -18,9 +18,10 @@ struct AvailabilityTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         // A cluster of this test's own, so restarting it disturbs no other test.
         let cluster = EmbeddedCluster(directory: folder.appendingPathComponent(".hearth"), logger: Logger(label: "test"))
-        let url = try cluster.start().owner
+        let logins = try cluster.start()
+        let url = logins.owner
         defer { cluster.release() }
-        let exchange = try await RunningExchange(databaseURL: url)
+        let exchange = try await RunningExchange(databaseURL: url, daemonURL: logins.daemon)
         let key = try exchange.key(kent, "placement")
         // Use several of the daemon's pooled connections, so they are all stale after the restart.
         let client = exchange.client
@@ -33,7 +34,7 @@ struct AvailabilityTests {
         _ = try await pool.withTransaction { try $0.query("SELECT 1 AS one") }
 
         #expect(cluster.release(), "the test's cluster did not stop")
-        #expect(try cluster.start().owner == url)
+        #expect(try cluster.start() == logins)
 
         let first = try await exchange.send("GET", "/v1/authorities", key: key)
         #expect(first.status == 200, "the first request after the restart failed: \(first.body)\n\(exchange.daemon.output)")

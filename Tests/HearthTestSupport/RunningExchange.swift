@@ -18,8 +18,11 @@ public final class RunningExchange {
     /// Seeds `databaseURL` (migrated, demo members and keys, plus one operator key for Kent)
     /// and starts hearthd on it, logged in as `hearth_daemon`, with extra `arguments`. Clearing
     /// starts paused unless `clearing` is true, so tests of the market see exactly what they
-    /// posted.
-    public init(databaseURL: String, clearing: Bool = false, arguments: [String] = [], environment: [String: String] = [:]) async throws {
+    /// posted. `daemonURL` is hearthd's login when the test's server is not the suite's (an
+    /// embedded cluster of its own, which keeps its own `hearth_daemon` password).
+    public init(
+        databaseURL: String, daemonURL: String? = nil, clearing: Bool = false, arguments: [String] = [], environment: [String: String] = [:]
+    ) async throws {
         self.databaseURL = databaseURL
         let env = ["HEARTH_DATABASE_URL": databaseURL].merging(environment) { $1 }
         var keys: [String: String] = [:]
@@ -46,7 +49,7 @@ public final class RunningExchange {
         let port = try freeLocalPort()
         baseURL = "http://127.0.0.1:\(port)"
         // hearthd logs in as hearth_daemon, as in production; hearthctl above as the owner.
-        let daemonEnvironment = env.merging(["HEARTH_DATABASE_URL": try TestDatabase.daemonURL(for: databaseURL)]) { $1 }
+        let daemonEnvironment = env.merging(["HEARTH_DATABASE_URL": try daemonURL ?? TestDatabase.daemonURL(for: databaseURL)]) { $1 }
         daemon = try ChildProcess("hearthd", ["--port", String(port)] + arguments, environment: daemonEnvironment)
         guard try await HTTP.waitFor("\(baseURL)/ready", timeout: 30) else {
             throw TestDatabaseError("hearthd did not become ready:\n\(daemon.output)")

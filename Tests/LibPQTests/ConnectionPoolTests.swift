@@ -116,7 +116,7 @@ struct ConnectionPoolTests {
                 try await pool.withConnection { _ in 1 }
             }
             let waited = ContinuousClock.now - started
-            #expect(waited >= .milliseconds(250) && waited < .seconds(5), "waited \(waited)")
+            #expect(waited >= .milliseconds(250) && waited < .seconds(30), "waited \(waited)")
             #expect(pool.waiting == 0)
             gate.signal()
             try await holder.value
