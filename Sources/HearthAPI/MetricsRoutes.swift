@@ -38,31 +38,13 @@ public final class HearthMetrics: Sendable {
         gauge("pool_connections_in_use", help: "Database connections lent out").set(Double(database.pool.inUse))
         gauge("pool_connections", help: "Database connections the pool may hold").set(Double(database.pool.size))
         let yesterday = CalendarDate.today().adding(days: -1)
-        let figures = try await database.transaction(scope: .all) { connection in
-            let states = try connection.query("SELECT status, count(*) AS n FROM proposals GROUP BY status").rows.map {
-                (try $0.string("status"), try $0.int("n"))
-            }
-            let market = try connection.query(
-                """
-                SELECT (SELECT count(*) FROM bids WHERE status = 'open') AS bids,
-                       (SELECT count(*) FROM offers WHERE status = 'open') AS offers,
-                       (SELECT max(through_date) FROM settlement_runs WHERE status = 'completed')::text AS settled
-                """
-            ).first
-            return (states, try market?.int("bids") ?? 0, try market?.int("offers") ?? 0, try market?.optionalString("settled"))
+        let figures = try await database.transaction(scope: .all) { try MarketFigures.read(on: $0) }
+        for (status, count) in figures.proposalsByStatus {
+            gauge("proposals", help: "Proposals by state", labels: [("state", status.rawValue)]).set(Double(count))
         }
-        var seen = Set<String>()
-        for (state, count) in figures.0 {
-            seen.insert(state)
-            gauge("proposals", help: "Proposals by state", labels: [("state", state)]).set(Double(count))
-        }
-        for state in ["proposed", "accepted", "signed_off", "confirmed", "declined", "lapsed", "withdrawn"] where !seen.contains(state) {
-            gauge("proposals", help: "Proposals by state", labels: [("state", state)]).set(0.0)
-        }
-        gauge("open_bids", help: "Open bids").set(Double(figures.1))
-        gauge("open_offers", help: "Open offers").set(Double(figures.2))
-        let settled = figures.3.flatMap(CalendarDate.init(iso:))
-        let lag = settled.map { yesterday.dayNumber - $0.dayNumber } ?? -1
+        gauge("open_bids", help: "Open bids").set(Double(figures.openBids))
+        gauge("open_offers", help: "Open offers").set(Double(figures.openOffers))
+        let lag = figures.settledThrough.map { yesterday.dayNumber - $0.dayNumber } ?? -1
         gauge("settlement_lag", unit: "days", help: "Nights between yesterday and the last night settled (-1: never settled)").set(Double(lag))
         return ByteBuffer(bytes: registry.emitToBuffer())
     }

@@ -74,8 +74,9 @@ struct OfferRoutes {
         filter.setting = query.code("setting", as: Setting.self)
         filter.need = query.code("need", as: Need.self)
         if let near = query.query["near"] {
-            let parts = near.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-            if parts.count == 2, (49.8...60.9).contains(parts[0]), (-8.7...1.8).contains(parts[1]) {
+            let fields = near.split(separator: ",", omittingEmptySubsequences: false)
+            let parts = fields.compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+            if fields.count == 2, parts.count == 2, (49.8...60.9).contains(parts[0]), (-8.7...1.8).contains(parts[1]) {
                 filter.near = Coordinate(lat: parts[0], lon: parts[1])
             } else {
                 query.fail("near", "must be lat,lon within the UK, e.g. near=51.41,-0.75")

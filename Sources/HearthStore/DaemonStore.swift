@@ -1,4 +1,5 @@
 import Foundation
+import HearthCore
 import LibPQ
 
 /// A hearthd process as recorded in `daemons`.
@@ -97,13 +98,13 @@ public struct ExchangeStatus: Sendable, Codable, Equatable {
 
     /// Reads the whole picture in one snapshot.
     public static func read(on connection: PostgresConnection) throws -> ExchangeStatus {
-        let counts = try connection.query(
+        let counts = try connection.first(
             """
-            SELECT (SELECT count(*) FROM bids WHERE status = 'open') AS open_bids,
-                   (SELECT count(*) FROM offers WHERE status = 'open') AS open_offers,
-                   (SELECT count(*) FROM proposals WHERE status IN ('proposed', 'accepted', 'signed_off')) AS live_proposals
+            SELECT (SELECT count(*) FROM bids WHERE status = \(BidStatus.open.rawValue)) AS open_bids,
+                   (SELECT count(*) FROM offers WHERE status = \(OfferStatus.open.rawValue)) AS open_offers,
+                   (SELECT count(*) FROM proposals WHERE status IN (\(ProposalRepository.liveStatuses))) AS live_proposals
             """
-        ).first
+        )
         return ExchangeStatus(
             paused: try RoundStore.isPaused(on: connection), daemons: try DaemonStore.all(on: connection),
             openBids: try counts?.int("open_bids") ?? 0, openOffers: try counts?.int("open_offers") ?? 0,
@@ -137,5 +138,37 @@ public struct SettlementRunSummary: Sendable, Codable, Equatable {
                 nightsBooked: try row.int64("nights_booked"), entriesBooked: try row.int64("entries_booked")
             )
         }
+    }
+}
+
+/// The figures `/metrics` reports about the market, read in one statement.
+public struct MarketFigures: Sendable {
+    /// Proposals by status, every status present (zero where there are none).
+    public let proposalsByStatus: [(status: ProposalStatus, count: Int)]
+    /// Bids waiting for a place.
+    public let openBids: Int
+    /// Offers on the market.
+    public let openOffers: Int
+    /// The last night a completed settlement run booked, if any.
+    public let settledThrough: CalendarDate?
+
+    /// Reads the figures (call in the `.all` scope).
+    public static func read(on connection: PostgresConnection) throws -> MarketFigures {
+        var counts: [ProposalStatus: Int] = [:]
+        for row in try connection.run("SELECT status, count(*) AS n FROM proposals GROUP BY status").rows {
+            if let status = ProposalStatus(rawValue: try row.string("status")) { counts[status] = try row.int("n") }
+        }
+        let market = try connection.one(
+            """
+            SELECT (SELECT count(*) FROM bids WHERE status = \(BidStatus.open.rawValue)) AS bids,
+                   (SELECT count(*) FROM offers WHERE status = \(OfferStatus.open.rawValue)) AS offers,
+                   (SELECT max(through_date) FROM settlement_runs WHERE status = 'completed')::text AS settled
+            """
+        )
+        return MarketFigures(
+            proposalsByStatus: ProposalStatus.allCases.map { ($0, counts[$0] ?? 0) },
+            openBids: try market.int("bids"), openOffers: try market.int("offers"),
+            settledThrough: try market.optionalString("settled").flatMap(CalendarDate.init(iso:))
+        )
     }
 }

@@ -67,8 +67,16 @@ extension Array: PostgresBindable where Element == String {
 
 /// Conversions between `Date` and PostgreSQL's `timestamptz` text format.
 enum PostgresTimestamp {
+    /// Seconds since 1970 of 0001-01-01 00:00:00 and of 9999-12-31 23:59:59 UTC: beyond them a
+    /// date is sent as PostgreSQL's `-infinity` / `infinity`, never converted (which would trap).
+    static let representable: ClosedRange<Double> = -62_135_596_800...253_402_300_799
+
     static func format(_ date: Date) -> String {
-        let micros = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        let interval = date.timeIntervalSince1970
+        guard !interval.isNaN else { return "infinity" }
+        if interval < representable.lowerBound { return "-infinity" }
+        if interval > representable.upperBound { return "infinity" }
+        let micros = (interval * 1_000_000).rounded()
         let seconds = Int64((micros / 1_000_000).rounded(.down))
         let fraction = Int64(micros) - seconds * 1_000_000
         var time = time_t(seconds)

@@ -48,7 +48,7 @@ struct HTTPHardeningTests {
                     #expect(problemFields(reply) == ["cursor"])
                 }
             }
-            for query in ["limit=99999999999999999999", "limit=-1", "within_km=1e400&near=51.4,-0.7", "near=1e400,-0.7", "near=51.4,-0.7&within_km=-5", "within_km=NaN&near=51.4,-0.7"] {
+            for query in ["limit=99999999999999999999", "limit=-1", "within_km=1e400&near=51.4,-0.7", "near=1e400,-0.7", "near=51.4,-0.7&within_km=-5", "within_km=NaN&near=51.4,-0.7", "near=51.4,abc,-0.7", "near=51.4,-0.7,"] {
                 let reply = try await exchange.send("GET", "/v1/offers?\(query)", key: key)
                 #expect(reply.status == 400, "\(query) → \(reply.status) \(reply.body)")
             }

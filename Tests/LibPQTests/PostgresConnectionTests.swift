@@ -28,6 +28,22 @@ struct PostgresConnectionTests {
         }
     }
 
+    @Test("a date beyond PostgreSQL's calendar is sent as infinity, never a trap")
+    func absurdDatesAreInfinite() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            let connection = try PostgresConnection(url: url)
+            let row = try #require(
+                try connection.query(
+                    "SELECT $1::timestamptz = 'infinity' AS late, $2::timestamptz = '-infinity' AS early, $3::timestamptz = 'infinity' AS far",
+                    [Date(timeIntervalSince1970: 1e15), Date(timeIntervalSince1970: -1e15), Date.distantFuture.addingTimeInterval(1e18)]
+                ).first
+            )
+            #expect(try row.bool("late"))
+            #expect(try row.bool("early"))
+            #expect(try row.bool("far"))
+        }
+    }
+
     @Test("integrity errors carry their SQLSTATE and constraint, and describe themselves without SQL")
     func errorsAreTyped() async throws {
         try await TestDatabase.withFreshDatabase { url in
