@@ -66,9 +66,17 @@ start_throwaway_postgres() {
     fi
     "${THROWAWAY_PG_AS[@]}" "$bindir/initdb" -D "$THROWAWAY_PG_DIR/data" -U postgres --auth=trust -E UTF8 --no-locale >"$THROWAWAY_PG_DIR/initdb.log" 2>&1 \
         || { cat "$THROWAWAY_PG_DIR/initdb.log" >&2; die "initdb failed"; }
-    "${THROWAWAY_PG_AS[@]}" "$bindir/pg_ctl" -D "$THROWAWAY_PG_DIR/data" -l "$THROWAWAY_PG_DIR/postgres.log" -w -t 60 \
-        -o "-p $THROWAWAY_PG_PORT -k $THROWAWAY_PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null \
-        || { cat "$THROWAWAY_PG_DIR/postgres.log" >&2; die "the throwaway PostgreSQL did not start"; }
+    # A port that was free a moment ago may be taken by another cluster starting at the same
+    # time: try a few.
+    local attempt
+    for attempt in 1 2 3 4 5; do
+        "${THROWAWAY_PG_AS[@]}" "$bindir/pg_ctl" -D "$THROWAWAY_PG_DIR/data" -l "$THROWAWAY_PG_DIR/postgres.log" -w -t 60 \
+            -o "-p $THROWAWAY_PG_PORT -k $THROWAWAY_PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null \
+            && break
+        grep -q "Address already in use" "$THROWAWAY_PG_DIR/postgres.log" && [ "$attempt" -lt 5 ] \
+            || { cat "$THROWAWAY_PG_DIR/postgres.log" >&2; die "the throwaway PostgreSQL did not start"; }
+        THROWAWAY_PG_PORT=$(free_port)
+    done
     "$bindir/pg_isready" -h 127.0.0.1 -p "$THROWAWAY_PG_PORT" -t 30 >/dev/null || die "the throwaway PostgreSQL does not answer"
     export HEARTH_TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:$THROWAWAY_PG_PORT/postgres"
     say "throwaway PostgreSQL on port $THROWAWAY_PG_PORT ($THROWAWAY_PG_DIR)"
