@@ -71,14 +71,11 @@ public enum ProposalRepository {
     public static func decline(_ proposal: Proposal, reason: String, caller: Caller, on connection: PostgresConnection) throws -> Proposal {
         let next = try proposal.declined(reason: reason, by: caller.agent, at: Date())
         let saved = try save(next, from: proposal, action: "proposal.decline", actor: caller.actor, on: connection)
-        // The exchange's own consequences touch the other side's rows: done in the `.all` scope
-        // once the caller's right to decline has been checked above.
-        try connection.enter(.all)
         try release(proposal.id, on: connection)
         try connection.run(
             "INSERT INTO declined_pairs (bid_id, offer_id, proposal_id) VALUES (\(proposal.bidID), \(proposal.offerID), \(proposal.id)) ON CONFLICT DO NOTHING"
         )
-        try reopenBid(proposal.bidID, on: connection)
+        try reopenBid(after: proposal.id, on: connection)
         return saved
     }
 
@@ -91,7 +88,6 @@ public enum ProposalRepository {
         let offer = try OfferRepository.find(proposal.offerID, on: connection)
         let next = try proposal.confirmed(startDate: startDate, by: caller.agent, offer: offer, at: Date())
         try write(next, from: proposal, on: connection)
-        try connection.enter(.all)
         let placementID = try connection.one(
             """
             INSERT INTO placements (proposal_id, bid_id, offer_id, placing_authority, host_authority, beds, weekly_rate_pence, start_date)
@@ -106,9 +102,9 @@ public enum ProposalRepository {
             WHERE proposal_id = \(proposal.id) AND active
             """
         )
-        try connection.run(
-            "UPDATE bids SET status = \(BidStatus.placed.rawValue), version = version + 1, updated_at = now() WHERE id = \(proposal.bidID)"
-        )
+        // The bid is the placing authority's: the database's own function places it, having
+        // checked that this scope hosts the confirmed proposal (Migrations/0007).
+        try connection.run("SELECT hearth_place_bid_for(\(proposal.id))")
         try AuditLog.record(
             connection, actor: caller.actor, action: "placement.create", entity: "placement", entityID: placementID.postgresText,
             after: PlacementStatus.active.rawValue
@@ -122,17 +118,15 @@ public enum ProposalRepository {
 
     /// Withdraws every live proposal matching `condition` (`"bid_id = \(id)"`), because its bid
     /// or its offer was withdrawn: each is audited, its beds freed and, with `reopenBids`, its
-    /// bid returned to the market. Runs the consequences in the `.all` scope.
+    /// bid returned to the market. Stays in the caller's scope (the proposals are the caller's).
     static func withdrawLive(_ condition: PostgresQuery, reopenBids: Bool, actor: Actor, on connection: PostgresConnection) throws {
         let live = try connection.run(
             "SELECT \(unescaped: columns) FROM proposals p WHERE \(condition) AND p.status IN (\(liveStatuses)) FOR UPDATE OF p"
         ).rows.map(decode)
-        guard !live.isEmpty else { return }
-        try connection.enter(.all)
         for proposal in live {
             try write(try proposal.withdrawn(), from: proposal, on: connection)
             try release(proposal.id, on: connection)
-            if reopenBids { try reopenBid(proposal.bidID, on: connection) }
+            if reopenBids { try reopenBid(after: proposal.id, on: connection) }
             try AuditLog.record(
                 connection, actor: actor, action: "proposal.withdraw", entity: "proposal", entityID: proposal.id.postgresText,
                 before: proposal.status.rawValue, after: ProposalStatus.withdrawn.rawValue
@@ -153,7 +147,7 @@ public enum ProposalRepository {
         for proposal in due {
             try write(try proposal.lapsed(at: now), from: proposal, on: connection)
             try release(proposal.id, on: connection)
-            try reopenBid(proposal.bidID, on: connection)
+            try reopenBid(after: proposal.id, on: connection)
             try AuditLog.record(
                 connection, actor: actor, action: "proposal.lapse", entity: "proposal", entityID: proposal.id.postgresText,
                 before: proposal.status.rawValue, after: ProposalStatus.lapsed.rawValue
@@ -189,14 +183,11 @@ public enum ProposalRepository {
         try connection.run("UPDATE bed_occupancy SET active = false, released_at = now() WHERE proposal_id = \(proposal) AND active")
     }
 
-    /// Returns a proposed bid to the market.
-    private static func reopenBid(_ bid: UUID, on connection: PostgresConnection) throws {
-        try connection.run(
-            """
-            UPDATE bids SET status = \(BidStatus.open.rawValue), version = version + 1, updated_at = now()
-            WHERE id = \(bid) AND status = \(BidStatus.proposed.rawValue)
-            """
-        )
+    /// Returns the bid of an ended proposal to the market if it is still `proposed`. The bid may
+    /// be the other party's: the database's own function changes it, having checked that this
+    /// scope is a party to the proposal and that the proposal has ended (Migrations/0007).
+    private static func reopenBid(after proposal: UUID, on connection: PostgresConnection) throws {
+        try connection.run("SELECT hearth_reopen_bid_after(\(proposal))")
     }
 
     private static func reread(_ before: Proposal, action: String, actor: Actor, on connection: PostgresConnection) throws -> Proposal {
@@ -265,7 +256,6 @@ public enum PlacementRepository {
         try connection.run(
             "UPDATE placements SET end_date = \(next.endDate?.iso)::date, version = version + 1, updated_at = now() WHERE id = \(placement.id)"
         )
-        try connection.enter(.all)
         // Ending on the first day means the child never stayed a night: the beds are released.
         let end = endDate.iso
         try connection.run(

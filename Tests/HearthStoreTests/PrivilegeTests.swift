@@ -254,4 +254,37 @@ struct PrivilegeTests {
             #expect(none == nil)
         }
     }
+
+    @Test("the cross-authority functions act only for a party to the proposal, and keep the caller's scope")
+    func crossAuthorityFunctions() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            let (owner, daemon) = try seeded(url)
+            try owner.execute("UPDATE bids SET status = 'proposed' WHERE id = '\(Self.kentBid)'")
+            let bracknell = AccessScope.authority(Self.bracknell)
+            // Bracknell is no party to Kent's proposal, live or ended, and hosts none of it.
+            expectRefused("SELECT hearth_reopen_bid_after('\(Self.kentProposal)')", scope: bracknell, on: daemon)
+            expectRefused("SELECT hearth_place_bid_for('\(Self.kentProposal)')", scope: bracknell, on: daemon)
+            try owner.execute("UPDATE proposals SET status = 'declined' WHERE id = '\(Self.kentProposal)'")
+            expectRefused("SELECT hearth_reopen_bid_after('\(Self.kentProposal)')", scope: bracknell, on: daemon)
+            expectRefused("SELECT hearth_reopen_bid_after('\(Self.kentProposal)')", on: daemon)
+            #expect(try owner.query("SELECT status FROM bids WHERE id = '\(Self.kentBid)'").first?.string("status") == "proposed")
+            // A declined proposal's party reopens the bid, once, and is still in its own scope after.
+            let (reopened, again, scopeAfter) = try daemon.transaction(scope: .authority(Self.kent)) { transaction in
+                (
+                    try transaction.query("SELECT hearth_reopen_bid_after('\(Self.kentProposal)') AS done").first?.bool("done"),
+                    try transaction.query("SELECT hearth_reopen_bid_after('\(Self.kentProposal)') AS done").first?.bool("done"),
+                    try transaction.query("SELECT hearth_current_authority() AS code").first?.string("code")
+                )
+            }
+            #expect(reopened == true && again == false && scopeAfter == Self.kent)
+            // An unconfirmed proposal's bid is never placed, even by its host.
+            let error = #expect(throws: PostgresError.self) {
+                try daemon.transaction(scope: .authority(Self.kent)) { transaction in
+                    try transaction.execute("SELECT hearth_place_bid_for('\(Self.kentProposal)')")
+                }
+            }
+            #expect(error?.message.contains("without a placement") == true)
+            #expect(try owner.query("SELECT status FROM bids WHERE id = '\(Self.kentBid)'").first?.string("status") == "open")
+        }
+    }
 }
