@@ -44,20 +44,34 @@ public struct Migrator: Sendable {
         let pending = try pendingMigrations(connection)
         var applied: [String] = []
         for migration in pending {
-            do {
-                try connection.transaction { transaction in
-                    try transaction.execute(migration.sql)
-                    try transaction.query(
-                        "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-                        [migration.version, migration.name, migration.checksum]
-                    )
+            var attempt = 1
+            while true {
+                do {
+                    try connection.transaction { transaction in
+                        try transaction.execute(migration.sql)
+                        try transaction.query(
+                            "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+                            [migration.version, migration.name, migration.checksum]
+                        )
+                    }
+                    break
+                } catch let error as PostgresError where Self.isConcurrentRoleChange(error) && attempt < 3 {
+                    // Roles are cluster-wide: another database of the cluster created the same
+                    // role at the same moment. The migration rolled back whole; it now finds the role.
+                    attempt += 1
+                } catch let error as PostgresError {
+                    throw MigrationError.failed(migration.name, reason: error.message)
                 }
-            } catch let error as PostgresError {
-                throw MigrationError.failed(migration.name, reason: error.message)
             }
             applied.append(migration.name)
         }
         return applied
+    }
+
+    /// A clash on the cluster-wide role catalogues (`CREATE ROLE` or `GRANT role` racing the same
+    /// statement in another database), which a second try does not meet.
+    static func isConcurrentRoleChange(_ error: PostgresError) -> Bool {
+        (error.sqlState == "23505" && (error.constraint ?? "").hasPrefix("pg_auth")) || error.message.contains("tuple concurrently updated")
     }
 
     /// True when Hearth has never migrated this database (no `schema_migrations` table).
