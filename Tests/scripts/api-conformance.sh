@@ -85,20 +85,29 @@ while read -r authority; do
     fi
 done < <(awk '$2 == "placement" { print $1 }' "$work/seed.txt")
 [[ -n $proposal ]] || fail "the clearing round made no proposal a placing authority can accept"
-ok "$(api POST "/v1/proposals/$proposal/accept" "$(key_of "$placing" placement)" '{"child_views":{"consulted":false}}')" >/dev/null
+placement_key_of_placing=$(key_of "$placing" placement)
+ok "$(api POST "/v1/proposals/$proposal/accept" "$placement_key_of_placing" '{"child_views":{"consulted":false}}')" >/dev/null
 ok "$(api POST "/v1/proposals/$proposal/sign-off" "$(key_of "$placing" scrutiny)" '{}')" >/dev/null
-start_date=$(date -u -d '+7 days' +%F)
+# The earliest allowed start: the later of today and the day the place is available.
+offer=$(ok "$(api GET "/v1/proposals/$proposal" "$placement_key_of_placing")" | json 'd["offer_id"]')
+available=$(ok "$(api GET "/v1/offers/$offer" "$(key_of "$host" placement)")" | json 'd["available_from"]')
+today=$(date -u +%F)
+start_date=$([[ $available > $today ]] && echo "$available" || echo "$today")
 ok "$(api POST "/v1/proposals/$proposal/confirm" "$(key_of "$host" placement)" "{\"start_date\":\"$start_date\"}")" >/dev/null
 HEARTH_DATABASE_URL="$HEARTH_DATABASE_URL" "$bin/hearth-settle" run >/dev/null || fail "hearth-settle run failed"
 operator_key=$("$bin/hearthctl" key issue --authority "$placing" --role operator | tail -1)
 
 # A second proposal of the placing authority left live, for accept/decline reached past 404.
 placement_key=$(key_of "$placing" placement)
-live=$(ok "$(api GET /v1/proposals "$placement_key")" | json '([p["id"] for p in d["items"] if p["status"] == "proposed"] + [""])[0]')
+# A third, accepted but not signed off, for the scrutiny run's sign-off.
+read -r live pending < <(ok "$(api GET /v1/proposals "$placement_key")" | json '" ".join(([p["id"] for p in d["items"] if p["status"] == "proposed"] + ["", ""])[:2])' ; echo)
+if [[ -n ${pending:-} ]]; then
+    ok "$(api POST "/v1/proposals/$pending/accept" "$placement_key" '{"child_views":{"consulted":false}}')" >/dev/null
+fi
 placement_id=$(ok "$(api GET /v1/placements "$placement_key")" | json '([p["id"] for p in d["items"]] + [""])[0]')
-offer_id=$(ok "$(api GET /v1/offers "$(key_of "$host" placement)")" | json '([o["id"] for o in d["items"] if o.get("authority", o.get("host_authority")) == "'"$host"'"] + [o["id"] for o in d["items"]] + [""])[0]')
+offer_id=$(ok "$(api GET /v1/offers "$placement_key")" | json '([o["id"] for o in d["items"] if o["authority"] == "'"$placing"'" and o["status"] == "open"] + [o["id"] for o in d["items"] if o["authority"] == "'"$placing"'"] + [""])[0]')
 bid_id=$(ok "$(api GET /v1/bids "$placement_key")" | json '([b["id"] for b in d["items"]] + [""])[0]')
-period=$(date -u +%Y-%m)
+period=$(date -u -d "$(date -u +%Y-%m-01) -1 day" +%Y-%m) # the month hearth-settle last closed
 
 # One schemathesis.toml per role: path ids pinned to this authority's resources.
 config() { # FILE PROPOSAL
@@ -117,7 +126,7 @@ status=0
 for role in placement scrutiny finance operator; do
     case $role in
         placement) key=$placement_key target=${live:-$proposal} ;;
-        scrutiny) key=$(key_of "$placing" scrutiny) target=$proposal ;;
+        scrutiny) key=$(key_of "$placing" scrutiny) target=${pending:-$proposal} ;;
         finance) key=$(key_of "$placing" finance) target=$proposal ;;
         operator) key=$operator_key target=$proposal ;;
     esac
