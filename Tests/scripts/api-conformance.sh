@@ -106,6 +106,9 @@ if [[ -n ${pending:-} ]]; then
 fi
 placement_id=$(ok "$(api GET /v1/placements "$placement_key")" | json '([p["id"] for p in d["items"]] + [""])[0]')
 offer_id=$(ok "$(api GET /v1/offers "$placement_key")" | json '([o["id"] for o in d["items"] if o["authority"] == "'"$placing"'" and o["status"] == "open"] + [o["id"] for o in d["items"] if o["authority"] == "'"$placing"'"] + [""])[0]')
+if [[ -z $offer_id ]]; then # the placing authority hosts nothing yet: give it an open offer
+    offer_id=$(ok "$(api POST /v1/offers "$placement_key" "{\"setting\":\"foster\",\"capacity\":1,\"needs_supported\":[],\"age_min\":8,\"age_max\":14,\"sexes_accepted\":[\"female\",\"male\"],\"location\":{\"lat\":51.41,\"lon\":-0.75},\"available_from\":\"$today\",\"weekly_rate_pence\":95000}")" | json 'd["id"]')
+fi
 bid_id=$(ok "$(api GET /v1/bids "$placement_key")" | json '([b["id"] for b in d["items"]] + [""])[0]')
 period=$(date -u -d "$(date -u +%Y-%m-01) -1 day" +%Y-%m) # the month hearth-settle last closed
 
