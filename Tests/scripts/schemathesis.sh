@@ -4,7 +4,7 @@
 #
 #   HEARTH_URL=http://127.0.0.1:8080 HEARTH_KEY=hk_... Tests/scripts/schemathesis.sh
 #
-# HEARTH_KEY must be a placement key. Checks: no 5xx (not_a_server_error), every status code
+# HEARTH_KEY is a key of any role. Checks: no 5xx (not_a_server_error), every status code
 # documented, content types as documented, response bodies match their schemas. Exits non-zero
 # on any failure, on a connection error, or when the wall-clock bound is hit.
 #
@@ -13,11 +13,12 @@
 #   HEARTH_ST_TIMEOUT       wall-clock bound for the run, seconds   (default 600)
 #   HEARTH_ST_WORKERS       concurrent workers                      (default 1)
 #   HEARTH_ST_SEED          random seed, to reproduce a run         (default: random)
+#   HEARTH_ST_CONFIG        a schemathesis.toml (e.g. pinned path ids) (default: none)
 # Written for Schemathesis 4.x (checked against 4.32.5).
 set -euo pipefail
 
 : "${HEARTH_URL:?set HEARTH_URL, e.g. http://127.0.0.1:8080}"
-: "${HEARTH_KEY:?set HEARTH_KEY to a placement API key}"
+: "${HEARTH_KEY:?set HEARTH_KEY to an API key}"
 HEARTH_URL="${HEARTH_URL%/}"
 max_examples="${HEARTH_ST_MAX_EXAMPLES:-30}"
 time_limit="${HEARTH_ST_TIMEOUT:-600}"
@@ -36,7 +37,11 @@ case "$version" in
     *) echo "schemathesis.sh: warning: written for Schemathesis 4.x, found ${version}" >&2 ;;
 esac
 
-args=(
+args=()
+if [[ -n "${HEARTH_ST_CONFIG:-}" ]]; then
+    args+=(--config-file "${HEARTH_ST_CONFIG}")
+fi
+args+=(
     run "${HEARTH_URL}/openapi.yaml"
     --url "${HEARTH_URL}"
     --header "Authorization: Bearer ${HEARTH_KEY}"
