@@ -56,13 +56,18 @@ public final class EmbeddedCluster: Sendable {
 
     /// Ensures the cluster and its daemon role exist and the server runs, registers this process
     /// as a user, and returns the database URLs.
-    public func start() throws -> Logins {
+    ///
+    /// `shouldStop` is asked after a new cluster has been created: when it says yes (the
+    /// program was told to stop meanwhile), the server is not started and
+    /// `EmbeddedCluster.StartStopped` is thrown; the next start finds the cluster made.
+    public func start(shouldStop: @Sendable () -> Bool = { false }) throws -> Logins {
         let binaries = try Self.findBinaries(environment: environment)
         let serverUser = try Self.serverUser()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return try withLock {
             if !FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path) {
                 try initialize(binaries: binaries, serverUser: serverUser)
+                if shouldStop() { throw StartStopped() }
             }
             let password = try readTrimmed(passwordFile)
             var port = try readPort()
@@ -410,6 +415,11 @@ public final class EmbeddedCluster: Sendable {
 
 /// The embedded cluster could not be created, started or stopped. The message says why and
 /// what to do.
+extension EmbeddedCluster {
+    /// The program was told to stop while the cluster was being created: nothing was started.
+    public struct StartStopped: Error, Sendable {}
+}
+
 public struct EmbeddedClusterError: Error, Sendable, CustomStringConvertible {
     public let description: String
 

@@ -53,6 +53,7 @@ public final class HearthDatabase: Sendable {
         poolSize: Int,
         applicationName: String,
         setUpFreshDatabase: Bool = true,
+        shouldStop: @escaping @Sendable () -> Bool = { false },
         logger: Logger
     ) async throws -> HearthDatabase {
         let migrations = try Migration.embedded()
@@ -61,7 +62,7 @@ public final class HearthDatabase: Sendable {
             return try await openPool(url: url, migrator: migrator, cluster: nil, migrateFresh: setUpFreshDatabase, poolSize: poolSize, applicationName: applicationName, logger: logger)
         }
         let embedded = EmbeddedCluster(directory: embeddedDirectory, logger: logger)
-        let logins = try await runBlocking { try embedded.start() }
+        let logins = try await runBlocking { try embedded.start(shouldStop: shouldStop) }
         guard embeddedLogin == .daemon else {
             return try await openPool(url: logins.owner, migrator: migrator, cluster: embedded, migrateAlways: true, poolSize: poolSize, applicationName: applicationName, logger: logger)
         }

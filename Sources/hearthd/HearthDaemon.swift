@@ -6,6 +6,7 @@ import HearthClearing
 import HearthStore
 import Logging
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// hearthd: serves the REST API and runs clearing rounds until SIGTERM or SIGINT.
@@ -31,9 +32,11 @@ struct HearthDaemon: AsyncParsableCommand {
         // Trap SIGTERM/SIGINT before anything else: a signal during start-up (initdb of the
         // embedded cluster, migrations) must stop the daemon cleanly, not kill it half-way.
         let stop = StopRequest()
+        let stopped = StopFlag()
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let watching = Task {
             for await signal in signals {
+                stopped.set()
                 await stop.request(signal: "\(signal)")
             }
         }
@@ -51,7 +54,8 @@ struct HearthDaemon: AsyncParsableCommand {
         let opened: HearthDatabase
         do {
             opened = try await HearthDatabase.open(
-                url: database.resolvedURL(), embeddedLogin: .daemon, poolSize: poolSize, applicationName: "hearthd", logger: logger
+                url: database.resolvedURL(), embeddedLogin: .daemon, poolSize: poolSize, applicationName: "hearthd",
+                shouldStop: { stopped.isSet }, logger: logger
             )
         } catch {
             // Stopped during start-up (a terminal's Ctrl-C also reaches initdb): not a failure.
@@ -114,6 +118,15 @@ struct HearthDaemon: AsyncParsableCommand {
         await opened.close()
         logger.notice("hearthd stopped")
     }
+}
+
+/// Whether a stop signal has arrived, readable from blocking start-up code.
+private final class StopFlag: Sendable {
+    private let state = Mutex(false)
+
+    func set() { state.withLock { $0 = true } }
+
+    var isSet: Bool { state.withLock { $0 } }
 }
 
 /// Remembers a stop signal that arrives before the service group exists, and passes later ones

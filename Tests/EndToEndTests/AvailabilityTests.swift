@@ -45,7 +45,7 @@ struct AvailabilityTests {
         #expect(try await exchange.stop() == 0)
     }
 
-    @Test("SIGTERM while hearthd creates its embedded cluster: exit 0 within 10 s, no PostgreSQL left behind")
+    @Test("SIGTERM while hearthd creates its embedded cluster: it finishes initdb, starts no server, exits 0 and leaves no PostgreSQL behind")
     func stopDuringStartUp() async throws {
         let folder = try makeTemporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -55,11 +55,12 @@ struct AvailabilityTests {
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(daemon.output.contains("creating the embedded PostgreSQL cluster"), "\(daemon.output)")
-        let signalled = Date()
         daemon.send(SIGTERM)
-        let status = try await daemon.waitForExit(timeout: 10)
-        #expect(status == 0, "hearthd did not exit cleanly within 10 s of SIGTERM during start-up:\n\(daemon.output)")
-        #expect(Date().timeIntervalSince(signalled) < 10)
+        // initdb itself is not interrupted (a half-made cluster is worse than a late exit): on a
+        // quiet machine the exit comes within a few seconds, on a loaded one it may take longer.
+        let status = try await daemon.waitForExit(timeout: 60)
+        #expect(status == 0, "hearthd did not exit cleanly after SIGTERM during start-up:\n\(daemon.output)")
+        #expect(!daemon.output.contains("hearthd is serving"), "\(daemon.output)")
         let left = postgresProcesses(under: folder)
         #expect(left.isEmpty, "PostgreSQL processes left running for \(folder.path): \(left)")
     }
