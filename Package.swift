@@ -57,11 +57,14 @@ let package = Package(
         .executableTarget(name: "hearthd", dependencies: ["HearthAPI", "HearthClearing", "HearthCLI", argumentParser, logging, serviceLifecycle, unixSignals]),
         .executableTarget(name: "hearthctl", dependencies: ["HearthStore", "HearthClearing", "HearthSettlement", "HearthCLI", argumentParser, logging]),
         .executableTarget(name: "hearth-settle", dependencies: ["HearthStore", "HearthSettlement", "HearthCLI", argumentParser, logging]),
+        /// Regional insight: SSDA903 history, sufficiency, forecast, what-if. Pure: no I/O.
+        .target(name: "HearthInsight", dependencies: ["HearthCore"]),
         /// Benchmarks: South-East-shaped clearing instances, timed by worker count.
         .executableTarget(name: "hearth-bench", dependencies: ["HearthCore", argumentParser]),
         /// Helpers shared by the test targets: the live test database and the built programs.
         .target(name: "HearthTestSupport", dependencies: ["LibPQ"], path: "Tests/HearthTestSupport"),
         .testTarget(name: "HearthCoreTests", dependencies: ["HearthCore"]),
+        .testTarget(name: "HearthInsightTests", dependencies: ["HearthInsight"]),
         .testTarget(name: "HearthSettlementTests", dependencies: ["HearthSettlement", "HearthTestSupport"]),
         .testTarget(name: "LibPQTests", dependencies: ["LibPQ", "HearthTestSupport"]),
         .testTarget(name: "HearthStoreTests", dependencies: ["HearthStore", "HearthTestSupport"]),
