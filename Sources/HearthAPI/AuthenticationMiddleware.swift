@@ -2,20 +2,17 @@ import HearthStore
 import Hummingbird
 
 /// Resolves `Authorization: Bearer <key>` to a `Caller`, or answers 401. Revoked keys stop
-/// working at once: every request checks the key against the database.
+/// working on every daemon as soon as the revocation's notification arrives (`APIKeyCache`).
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = HearthRequestContext
 
-    let database: HearthDatabase
+    let keys: APIKeyCache
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let secret = request.headers[.authorization].flatMap(Self.bearerToken(in:)) else {
             throw Problem(status: .unauthorized, title: "Unauthorized", detail: "send an API key as Authorization: Bearer <key>")
         }
-        let caller = try await database.pool.withConnection { connection in
-            try APIKeyRepository.authenticate(secret: secret, on: connection)
-        }
-        guard let caller else {
+        guard let caller = try await keys.caller(forSecret: secret) else {
             throw Problem(status: .unauthorized, title: "Unauthorized", detail: "the API key is unknown or revoked")
         }
         var context = context

@@ -55,7 +55,8 @@ public enum HearthServer {
         HealthRoutes(database: database).register(on: router)
         MetricsRoutes(metrics: metrics, database: database).register(on: router)
         resources.contract.register(on: router)
-        let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(database: database))
+        let keys = APIKeyCache(database: database, logger: logger)
+        let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(keys: keys))
         AuthorityRoutes(database: database).register(on: v1)
         OfferRoutes(database: database, postcodes: resources.postcodes).register(on: v1)
         BidRoutes(database: database, postcodes: resources.postcodes).register(on: v1)
@@ -68,6 +69,7 @@ public enum HearthServer {
             // long: half a request head, a stalled body, or an idle keep-alive connection.
             server: .http1(configuration: .init(idleTimeout: TimeAmount(settings.requestTimeout))),
             configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "hearthd"),
+            services: [keys],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
             logger: logger
         )

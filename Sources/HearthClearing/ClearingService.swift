@@ -31,9 +31,9 @@ public final class ClearingService: Service {
 
     public func run() async throws {
         let (triggers, continuation) = AsyncStream.makeStream(of: RoundTrigger.self, bufferingPolicy: .bufferingNewest(1))
-        let listener = NotificationListener(url: database.url, channels: ["hearth_market"], logger: logger)
+        let listener = NotificationListener(url: database.url, channels: [MarketChanges.channel], logger: logger)
         listener.start()
-        let interval = self.interval
+        let (interval, logger) = (self.interval, self.logger)
         let forwarding = Task {
             var first = true
             for await event in listener.events {
@@ -43,7 +43,10 @@ public final class ClearingService: Service {
                     continuation.yield(first ? .startup : .notify)
                     first = false
                 case .notification:
+                    logger.debug("market change notified; a round is due")
                     continuation.yield(.notify)
+                case .disconnected:
+                    break
                 }
             }
         }

@@ -52,6 +52,9 @@ extension Caller {
 /// `hearth_daemon` may write `api_keys`, so inside a scoped transaction they step back to the
 /// login role for their one statement. Under hearthd's login they are refused (42501).
 public enum APIKeyRepository {
+    /// The channel a revocation notifies (in its transaction), so daemons drop cached keys.
+    public static let revocationChannel = "hearth_keys"
+
     /// Issues a key for an active authority and role, audited.
     public static func issue(authority: String, role: KeyRole, actor: Actor, on connection: PostgresConnection) throws -> IssuedKey {
         guard let member = try AuthorityRepository.find(code: authority, on: connection) else {
@@ -86,7 +89,9 @@ public enum APIKeyRepository {
         }
     }
 
-    /// Revokes the key whose prefix is `prefix` (the `hk_…` part shown by `key list`), audited.
+    /// Revokes the key whose prefix is `prefix` (the `hk_…` part shown by `key list`), audited,
+    /// and notifies `revocationChannel` when the transaction commits, so every daemon stops
+    /// accepting the key at once.
     public static func revoke(prefix: String, actor: Actor, on connection: PostgresConnection) throws -> APIKeyRecord {
         let updated = try asLoginRole(connection) {
             try connection.query(
@@ -99,6 +104,7 @@ public enum APIKeyRepository {
             throw exists ? StoreError.conflict("key \(prefix) is already revoked") : StoreError.notFound("no key with prefix \(prefix)")
         }
         let id = try row.string("id")
+        try connection.notify(revocationChannel, payload: id)
         try AuditLog.record(connection, actor: actor, action: "key.revoke", entity: "api_key", entityID: id, before: "active", after: "revoked")
         return APIKeyRecord(
             id: id, prefix: try row.string("prefix"), authority: try row.string("authority"),

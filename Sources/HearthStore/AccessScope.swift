@@ -40,9 +40,10 @@ extension PostgresConnection {
     ///
     /// A login that may become `hearth_app` (the schema's owner, as hearthctl and hearth-settle
     /// log in) works as `hearth_app` (`SET LOCAL ROLE`); `hearth_daemon`, which owns nothing and
-    /// cannot become `hearth_app`, keeps its own narrower rights.
+    /// cannot become `hearth_app`, keeps its own narrower rights. Sent with the transaction's
+    /// next statement, in the same round trip.
     public func enter(_ scope: AccessScope) throws {
-        try query(
+        try deferUntilNext(
             """
             SELECT set_config('hearth.authority', $1, true),
                    CASE WHEN pg_has_role('hearth_app', 'MEMBER') THEN set_config('role', 'hearth_app', true) END

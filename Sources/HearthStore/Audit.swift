@@ -27,14 +27,15 @@ public struct Actor: Sendable, Equatable {
 }
 
 /// Writes audit records. Always call inside the transaction that makes the change, so the
-/// change and its record commit or roll back together.
+/// change and its record commit or roll back together. A record travels with the
+/// transaction's next statement (or its `COMMIT`), in the same round trip.
 public enum AuditLog {
     /// Appends one record: who did what to which entity, and the status before and after.
     public static func record(
         _ connection: PostgresConnection, actor: Actor, action: String, entity: String, entityID: String?,
         before: String? = nil, after: String? = nil, detailJSON: String = "{}"
     ) throws {
-        try connection.run(
+        try connection.deferUntilNext(
             """
             INSERT INTO audit_log (actor_kind, actor_authority, actor_key_id, actor_role, action, entity, entity_id, before_status, after_status, detail)
             VALUES (\(actor.kind), \(actor.authority), \(actor.keyID)::uuid, \(actor.role), \(action), \(entity), \(entityID), \(before), \(after),

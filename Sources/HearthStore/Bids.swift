@@ -33,6 +33,7 @@ public enum BidRepository {
             """
         )
         let bid = try decode(row)
+        connection.marketChanged()
         try AuditLog.record(connection, actor: actor, action: "bid.create", entity: "bid", entityID: bid.id.postgresText, after: bid.status.rawValue)
         return bid
     }
@@ -74,6 +75,7 @@ public enum BidRepository {
             """
         )
         let bid = try decode(row)
+        connection.marketChanged()
         try AuditLog.record(
             connection, actor: actor, action: "bid.update", entity: "bid", entityID: current.id.postgresText, before: current.status.rawValue,
             after: bid.status.rawValue
@@ -93,6 +95,7 @@ public enum BidRepository {
             """
         )
         let bid = try decode(row)
+        connection.marketChanged()
         try AuditLog.record(
             connection, actor: actor, action: "bid.withdraw", entity: "bid", entityID: current.id.postgresText, before: current.status.rawValue,
             after: bid.status.rawValue

@@ -14,15 +14,19 @@ public final class HearthDatabase: Sendable {
     public let migrator: Migrator
     /// The logger the database was opened with.
     public let logger: Logger
+    /// Sends the change notifications committed transactions asked for (`notifyAfterCommit`),
+    /// coalesced, on a connection of its own.
+    public let notifier: CoalescingNotifier
     private let cluster: EmbeddedCluster?
 
     /// True when this process uses the embedded cluster under `.hearth/`.
     public var isEmbedded: Bool { cluster != nil }
 
-    private init(url: String, pool: ConnectionPool, migrator: Migrator, cluster: EmbeddedCluster?, logger: Logger) {
+    private init(url: String, pool: ConnectionPool, notifier: CoalescingNotifier, migrator: Migrator, cluster: EmbeddedCluster?, logger: Logger) {
         self.url = url
         self.logger = logger
         self.pool = pool
+        self.notifier = notifier
         self.migrator = migrator
         self.cluster = cluster
     }
@@ -82,8 +86,11 @@ public final class HearthDatabase: Sendable {
         url: String, migrator: Migrator, cluster: EmbeddedCluster?, migrateAlways: Bool = false, migrateFresh: Bool = false,
         poolSize: Int, applicationName: String, logger: Logger
     ) async throws -> HearthDatabase {
-        let pool = ConnectionPool(url: url, size: poolSize, applicationName: applicationName, logger: logger)
-        let database = HearthDatabase(url: url, pool: pool, migrator: migrator, cluster: cluster, logger: logger)
+        let notifier = CoalescingNotifier(url: url, applicationName: applicationName, logger: logger)
+        let pool = ConnectionPool(
+            url: url, size: poolSize, applicationName: applicationName, onCommitted: { notifier.signal($0) }, logger: logger
+        )
+        let database = HearthDatabase(url: url, pool: pool, notifier: notifier, migrator: migrator, cluster: cluster, logger: logger)
         do {
             var migrateNow = migrateAlways
             if !migrateNow, migrateFresh {
@@ -149,9 +156,11 @@ public final class HearthDatabase: Sendable {
         }
     }
 
-    /// Closes the pool and, if this process was the embedded cluster's last user, stops it.
+    /// Closes the pool, sends the change notifications still pending and, if this process was
+    /// the embedded cluster's last user, stops it.
     public func close() async {
         await pool.close()
+        await notifier.close()
         if let cluster {
             _ = await runBlocking { cluster.release() }
         }

@@ -28,7 +28,9 @@ public enum IdempotencyStore {
     /// First takes a transaction-scoped lock on the key, so a concurrent request with the same
     /// key waits here until the first commits (then replays it) or rolls back (then runs).
     public static func lookup(apiKeyID: String, key: String, requestHash: Data, on connection: PostgresConnection) throws -> StoredResponse? {
-        try connection.query("SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text, 0))", [apiKeyID, key])
+        // Sent with the lookup in one round trip; the lookup, a statement of its own, reads a
+        // snapshot taken after the lock was granted.
+        try connection.deferUntilNext("SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text, 0))", [apiKeyID, key])
         guard let row = try connection.query(
             """
             SELECT response_status, encode(response_body, 'base64') AS body, encode(request_hash, 'hex') AS hash
@@ -45,15 +47,16 @@ public enum IdempotencyStore {
     }
 
     /// Stores the response for this key, in the transaction that called `lookup` for it,
-    /// replacing a record that has outlived the replay window.
+    /// replacing a record that has outlived the replay window. Both statements travel with
+    /// the transaction's `COMMIT`, in one round trip.
     public static func save(
         apiKeyID: String, key: String, method: String, path: String, requestHash: Data, response: StoredResponse, on connection: PostgresConnection
     ) throws {
-        try connection.query(
+        try connection.deferUntilNext(
             "DELETE FROM idempotency_keys WHERE key_id = $1::uuid AND idempotency_key = $2 AND created_at <= now() - make_interval(hours => $3)",
             [apiKeyID, key, replayWindowHours]
         )
-        try connection.query(
+        try connection.deferUntilNext(
             """
             INSERT INTO idempotency_keys (key_id, idempotency_key, method, path, request_hash, response_status, response_body)
             VALUES ($1::uuid, $2, $3, $4, decode($5, 'hex'), $6, decode($7, 'base64'))
@@ -66,7 +69,7 @@ public enum IdempotencyStore {
     /// returns how many went.
     @discardableResult
     public static func purgeExpired(on connection: PostgresConnection) throws -> Int {
-        try connection.query(
+        try connection.deferUntilNext(
             "DELETE FROM idempotency_keys WHERE created_at <= now() - make_interval(hours => $1)", [replayWindowHours]
         ).affectedRows
     }

@@ -40,6 +40,7 @@ public enum OfferRepository {
             """
         )
         let offer = try decode(row)
+        connection.marketChanged()
         try addBeds(to: offer.id, upTo: draft.capacity, on: connection)
         try AuditLog.record(connection, actor: actor, action: "offer.create", entity: "offer", entityID: offer.id.postgresText, after: offer.status.rawValue)
         return offer
@@ -60,7 +61,15 @@ public enum OfferRepository {
         var distance: PostgresQuery = "NULL::float8"
         if let near = filter.near {
             distance = Geography.haversine(lat: "lat", lon: "lon", to: near)
-            if let within = filter.withinKm { conditions.append("\(distance) <= \(within)") }
+            if let within = filter.withinKm {
+                // The box is read from the offers_location index; the haversine decides.
+                let box = Geography.boundingBox(around: near, radiusKm: within)
+                conditions.append("lat BETWEEN \(box.minLat)::numeric AND \(box.maxLat)::numeric")
+                if let minLon = box.minLon, let maxLon = box.maxLon {
+                    conditions.append("lon BETWEEN \(minLon)::numeric AND \(maxLon)::numeric")
+                }
+                conditions.append("\(distance) <= \(within)")
+            }
         }
         return try connection.run(
             """
@@ -102,6 +111,7 @@ public enum OfferRepository {
             """
         )
         let offer = try decode(row)
+        connection.marketChanged()
         try addBeds(to: current.id, upTo: draft.capacity, on: connection)
         try AuditLog.record(
             connection, actor: actor, action: "offer.update", entity: "offer", entityID: current.id.postgresText,
@@ -122,6 +132,7 @@ public enum OfferRepository {
             """
         )
         let offer = try decode(row)
+        connection.marketChanged()
         try AuditLog.record(
             connection, actor: actor, action: "offer.withdraw", entity: "offer", entityID: current.id.postgresText,
             before: current.status.rawValue, after: offer.status.rawValue
@@ -210,6 +221,22 @@ public struct ListCursor: Sendable, Equatable {
 
 /// Great-circle distance in SQL, the same formula as `Coordinate.distanceKm`.
 enum Geography {
+    /// A latitude/longitude box holding every point within `radiusKm` (great-circle, on the
+    /// sphere of `Coordinate.earthRadiusKm`) of `centre`, slightly widened against rounding.
+    /// No longitude bounds (nil) when the circle reaches a pole or spans the antimeridian.
+    static func boundingBox(around centre: Coordinate, radiusKm: Double) -> (minLat: Double, maxLat: Double, minLon: Double?, maxLon: Double?) {
+        let angle = max(0, radiusKm) / Coordinate.earthRadiusKm
+        let margin = 1e-6
+        let dLat = angle * 180 / .pi + margin
+        let (minLat, maxLat) = (max(-90, centre.lat - dLat), min(90, centre.lat + dLat))
+        // Jan Matuschek's bound: the widest longitude difference at the circle's tangent points.
+        let ratio = sin(angle) / cos(centre.lat * .pi / 180)
+        guard angle < .pi / 2, minLat > -90, maxLat < 90, ratio < 1 else { return (minLat, maxLat, nil, nil) }
+        let dLon = asin(ratio) * 180 / .pi + margin
+        guard centre.lon - dLon >= -180, centre.lon + dLon <= 180 else { return (minLat, maxLat, nil, nil) }
+        return (minLat, maxLat, centre.lon - dLon, centre.lon + dLon)
+    }
+
     /// Distance in km from the columns `lat`, `lon` to `point` (bound as parameters).
     static func haversine(lat: String, lon: String, to point: Coordinate) -> PostgresQuery {
         let (toLat, toLon) = (point.lat, point.lon)

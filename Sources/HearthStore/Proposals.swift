@@ -188,6 +188,7 @@ public enum ProposalRepository {
     /// scope is a party to the proposal and that the proposal has ended (Migrations/0007).
     private static func reopenBid(after proposal: UUID, on connection: PostgresConnection) throws {
         try connection.run("SELECT hearth_reopen_bid_after(\(proposal))")
+        connection.marketChanged()
     }
 
     private static func reread(_ before: Proposal, action: String, actor: Actor, on connection: PostgresConnection) throws -> Proposal {

@@ -27,12 +27,18 @@ public final class ConnectionPool: Sendable {
 
     /// Creates a pool of `size` connections to `url`; none is opened until first used.
     ///
-    /// - Parameter acquireTimeout: how long a caller waits for a free connection when every one
-    ///   is lent out before `withConnection` throws `PoolTimeoutError`.
-    public init(url: String, size: Int, applicationName: String = "hearth", acquireTimeout: Duration = .seconds(30), logger: Logger) {
+    /// - Parameters:
+    ///   - acquireTimeout: how long a caller waits for a free connection when every one is lent
+    ///     out before `withConnection` throws `PoolTimeoutError`.
+    ///   - onCommitted: receives the channels each committed transaction asked to notify
+    ///     (`PostgresConnection.notifyAfterCommit`), typically a `CoalescingNotifier`'s `signal`.
+    public init(
+        url: String, size: Int, applicationName: String = "hearth", acquireTimeout: Duration = .seconds(30),
+        onCommitted: (@Sendable (Set<String>) -> Void)? = nil, logger: Logger
+    ) {
         precondition(size >= 1, "a pool needs at least one connection")
         self.workers = (0..<size).map { index in
-            ConnectionWorker(label: "hearth.postgres.\(index)", url: url, applicationName: applicationName)
+            ConnectionWorker(label: "hearth.postgres.\(index)", url: url, applicationName: applicationName, onCommitted: onCommitted)
         }
         self.state = Mutex(State(idle: Array((0..<size).reversed())))
         self.acquireTimeout = acquireTimeout

@@ -11,17 +11,19 @@ actor ConnectionWorker {
     private let executor: DispatchQueueExecutor
     private let url: String
     private let applicationName: String
+    private let onCommitted: (@Sendable (Set<String>) -> Void)?
     private var connection: PostgresConnection?
 
     /// Marks the workers' queues, so code can tell whether it runs on one.
     static let queueLabelKey = DispatchSpecificKey<String>()
 
-    init(label: String, url: String, applicationName: String) {
+    init(label: String, url: String, applicationName: String, onCommitted: (@Sendable (Set<String>) -> Void)?) {
         let queue = DispatchQueue(label: label)
         queue.setSpecific(key: Self.queueLabelKey, value: label)
         self.executor = DispatchQueueExecutor(queue: queue)
         self.url = url
         self.applicationName = applicationName
+        self.onCommitted = onCommitted
     }
 
     nonisolated var unownedExecutor: UnownedSerialExecutor {
@@ -56,6 +58,7 @@ actor ConnectionWorker {
         }
         connection = nil
         let fresh = try PostgresConnection(url: url, applicationName: applicationName)
+        fresh.onCommitted = onCommitted
         connection = fresh
         return fresh
     }

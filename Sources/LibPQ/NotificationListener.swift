@@ -8,12 +8,16 @@ import Synchronization
 ///
 /// The connection is re-established (and `LISTEN` re-issued) whenever it breaks; each time it
 /// is (re)connected the stream yields `.connected`, because notifications sent while it was
-/// down are lost and the consumer should catch up.
+/// down are lost and the consumer should catch up; each time it breaks it yields
+/// `.disconnected`, so a consumer that trusts notifications to invalidate a cache can stop
+/// trusting them.
 public final class NotificationListener: Sendable {
     /// What the stream delivers.
     public enum Event: Sendable, Equatable {
         /// The listener is connected and listening (first time or after a reconnect).
         case connected
+        /// The listener's connection broke: nothing is heard until the next `.connected`.
+        case disconnected
         /// A notification arrived.
         case notification(PostgresNotification)
     }
@@ -72,6 +76,7 @@ public final class NotificationListener: Sendable {
                     continuation.yield(.notification(notification))
                 }
             } catch {
+                if connection != nil { continuation.yield(.disconnected) }
                 connection = nil
                 logger.warning("notification listener lost its connection", metadata: ["error": "\(error)"])
                 let deadline = Date().addingTimeInterval(retryDelay)

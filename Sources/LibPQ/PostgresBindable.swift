@@ -2,7 +2,7 @@ import Foundation
 
 /// A Swift value that can be sent to PostgreSQL as a query parameter, in text format.
 ///
-/// Parameters always travel separately from the SQL text (`PQexecParams`), so no value can
+/// Parameters always travel separately from the SQL text (bind parameters), so no value can
 /// change the meaning of a statement. `nil` text is SQL `NULL`.
 public protocol PostgresBindable: Sendable {
     /// The value in PostgreSQL's text input format, or `nil` for `NULL`.

@@ -13,6 +13,17 @@ import Glibc
 /// concurrency pool.
 public final class PostgresConnection {
     private let handle: OpaquePointer
+    /// Statements whose results nobody reads, sent with the next statement in one round trip.
+    private var deferred: [(sql: String, parameters: [String?])] = []
+    /// Channels to notify once the current transaction commits (see `notifyAfterCommit`).
+    private var channelsAfterCommit: Set<String> = []
+    /// Statements prepared on this session: SQL text → statement name.
+    private var prepared: [String: String] = [:]
+    private var nextStatementNumber = 0
+
+    /// Receives the channels a committed transaction asked to notify (`notifyAfterCommit`);
+    /// called on the connection's queue right after `COMMIT` succeeds. Set by the pool.
+    public var onCommitted: (@Sendable (Set<String>) -> Void)?
 
     /// Connects and prepares the session (UTC, ISO dates, UTF-8).
     ///
@@ -68,22 +79,149 @@ public final class PostgresConnection {
     /// True when the session is idle outside any transaction.
     public var isIdle: Bool { PQtransactionStatus(handle) == PQTRANS_IDLE }
 
-    /// Runs one statement with parameters (`PQexecParams`, text format) and returns its rows.
+    /// Runs one statement with parameters (text format) and returns its rows.
     ///
     /// `$1`, `$2`, … in `sql` refer to `parameters` in order; values never become SQL text.
+    /// A data statement (`SELECT`, `INSERT`, `UPDATE`, `DELETE`, `WITH`) is prepared on the
+    /// connection the first time it is run, in the same round trip, and executed by name from
+    /// then on (at most `preparedLimit` per connection). Statements deferred with
+    /// `deferUntilNext` go first, in the same round trip (libpq's pipeline mode); if one of them
+    /// fails, its error is thrown here and nothing after it ran.
     @discardableResult
     public func query(_ sql: String, _ parameters: [any PostgresBindable] = []) throws -> QueryResult {
-        let texts = parameters.map(\.postgresText)
-        let result = withOptionalCStringArray(texts) { pointers in
-            PQexecParams(handle, sql, Int32(texts.count), nil, pointers, nil, nil, 0)
+        try pipeline(deferred + [(sql, parameters.map(\.postgresText))])
+    }
+
+    /// Queues a statement whose result is not needed, to be sent with the next statement (or
+    /// the transaction's `COMMIT`) in one round trip instead of on its own.
+    ///
+    /// Only inside a transaction (`transaction`, `ConnectionPool.withTransaction`): its failure
+    /// is thrown by the statement it travels with, which aborts the transaction, so nothing of
+    /// it commits. Outside one it runs at once.
+    public func deferUntilNext(_ sql: String, _ parameters: [any PostgresBindable] = []) throws {
+        guard PQtransactionStatus(handle) != PQTRANS_IDLE || !deferred.isEmpty else {
+            try query(sql, parameters)
+            return
         }
-        return try consume(result)
+        deferred.append((sql, parameters.map(\.postgresText)))
     }
 
     /// Runs SQL text that carries no parameters (`PQexec`): transaction control and the
     /// project's own migration files, which may hold several statements.
     public func execute(_ sql: String) throws {
+        if !deferred.isEmpty {
+            _ = try pipeline(deferred)
+        }
         _ = try consume(PQexec(handle, sql))
+    }
+
+    /// Notifies `channel` (empty payload) once the current transaction commits, or at once
+    /// outside a transaction: the pool hands the channel to its `onCommitted` receiver, which
+    /// coalesces notifications and sends them on a connection of its own (`CoalescingNotifier`),
+    /// so the writers' commits never queue on PostgreSQL's notification lock. Nothing is sent
+    /// for a transaction that rolls back.
+    public func notifyAfterCommit(_ channel: String) {
+        if PQtransactionStatus(handle) == PQTRANS_IDLE, deferred.isEmpty {
+            onCommitted?([channel])
+        } else {
+            channelsAfterCommit.insert(channel)
+        }
+    }
+
+    /// How many statements a connection keeps prepared; past that it forgets them all (when
+    /// idle) and prepares afresh, so dynamic SQL cannot grow a session without bound.
+    public static let preparedLimit = 256
+
+    /// One message group sent in a pipeline: a `Parse` for a statement about to be named, or a
+    /// statement's execution.
+    private enum Sent {
+        case prepare(name: String, sql: String)
+        case execute(name: String?, last: Bool)
+    }
+
+    /// Sends `statements` in one round trip (pipeline mode) and returns the last one's rows;
+    /// throws the first error (the server skips the statements after it).
+    private func pipeline(_ statements: [(sql: String, parameters: [String?])]) throws -> QueryResult {
+        deferred.removeAll()
+        if prepared.count >= Self.preparedLimit, PQtransactionStatus(handle) == PQTRANS_IDLE {
+            _ = try consume(PQexec(handle, "DEALLOCATE ALL"))
+            prepared.removeAll()
+        }
+        guard PQenterPipelineMode(handle) == 1 else {
+            throw PostgresError(code: .other, sqlState: nil, message: Self.trimmedMessage(PQerrorMessage(handle)))
+        }
+        defer { PQexitPipelineMode(handle) }
+        var sent: [Sent] = []
+        var naming: [String: String] = [:]
+        for (index, statement) in statements.enumerated() {
+            var name = prepared[statement.sql] ?? naming[statement.sql]
+            if name == nil, Self.isPreparable(statement.sql) {
+                nextStatementNumber += 1
+                let fresh = "hearth_\(nextStatementNumber)"
+                guard PQsendPrepare(handle, fresh, statement.sql, Int32(statement.parameters.count), nil) == 1 else {
+                    throw connectionLostOrLibPQError()
+                }
+                sent.append(.prepare(name: fresh, sql: statement.sql))
+                naming[statement.sql] = fresh
+                name = fresh
+            }
+            let ok = withOptionalCStringArray(statement.parameters) { pointers in
+                if let name {
+                    PQsendQueryPrepared(handle, name, Int32(statement.parameters.count), pointers, nil, nil, 0)
+                } else {
+                    PQsendQueryParams(handle, statement.sql, Int32(statement.parameters.count), nil, pointers, nil, nil, 0)
+                }
+            }
+            guard ok == 1 else { throw connectionLostOrLibPQError() }
+            sent.append(.execute(name: name, last: index == statements.count - 1))
+        }
+        guard PQpipelineSync(handle) == 1 else { throw connectionLostOrLibPQError() }
+        var index = 0
+        var failure: (any Error)?
+        var last = QueryResult(columns: [], values: [], affectedRows: 0)
+        while true {
+            guard let pointer = PQgetResult(handle) else {
+                // The end of one message group's results.
+                if PQstatus(handle) != CONNECTION_OK { throw connectionLostError() }
+                index += 1
+                continue
+            }
+            let result = ResultHandle(pointer)
+            let status = PQresultStatus(pointer)
+            if status == PGRES_PIPELINE_SYNC {
+                if let failure { throw failure }
+                return last
+            }
+            guard index < sent.count else { continue }
+            switch (status, sent[index]) {
+            case (PGRES_PIPELINE_ABORTED, _):
+                continue
+            case (PGRES_COMMAND_OK, .prepare(let name, let sql)):
+                prepared[sql] = name
+            case (PGRES_TUPLES_OK, .execute(_, let isLast)), (PGRES_COMMAND_OK, .execute(_, let isLast)), (PGRES_EMPTY_QUERY, .execute(_, let isLast)):
+                if isLast { last = result.copy() }
+            default:
+                if PQstatus(handle) != CONNECTION_OK { throw connectionLostError() }
+                let error = result.error()
+                // A statement the server no longer knows, or whose plan the schema outdated,
+                // is prepared afresh next time.
+                if case .execute(let name?, _) = sent[index], ["26000", "0A000"].contains(error.sqlState ?? "") {
+                    prepared = prepared.filter { $0.value != name }
+                }
+                if failure == nil { failure = error }
+            }
+        }
+    }
+
+    /// Whether `sql` is a data statement worth preparing (not transaction control or DDL).
+    private static func isPreparable(_ sql: String) -> Bool {
+        let start = sql.drop { $0.isWhitespace }.prefix(6).uppercased()
+        return ["SELECT", "INSERT", "UPDATE", "DELETE"].contains(start) || start.hasPrefix("WITH")
+    }
+
+    private func connectionLostOrLibPQError() -> PostgresError {
+        if PQstatus(handle) != CONNECTION_OK { return connectionLostError() }
+        return PostgresError(code: .other, sqlState: nil, message: Self.trimmedMessage(PQerrorMessage(handle)))
     }
 
     /// Runs `body` inside `BEGIN … COMMIT`, rolling back if it throws.
@@ -103,10 +241,14 @@ public final class PostgresConnection {
     /// pool may run it again on a new connection.
     func attemptTransaction<T>(isolation: IsolationLevel, _ body: (PostgresConnection) throws -> T) throws -> T {
         let value: T
+        channelsAfterCommit.removeAll()
         do {
-            try execute("BEGIN ISOLATION LEVEL \(isolation.sql)")
+            // Sent with the transaction's first statement, in the same round trip.
+            deferred.append(("BEGIN ISOLATION LEVEL \(isolation.sql)", []))
             value = try body(self)
         } catch {
+            deferred.removeAll()
+            channelsAfterCommit.removeAll()
             if PQstatus(handle) != CONNECTION_OK {
                 throw ConnectionLostBeforeCommit(underlying: error)
             }
@@ -116,9 +258,16 @@ public final class PostgresConnection {
             throw error
         }
         do {
-            try execute("COMMIT")
+            try query("COMMIT")
+            if !channelsAfterCommit.isEmpty {
+                let channels = channelsAfterCommit
+                channelsAfterCommit.removeAll()
+                onCommitted?(channels)
+            }
             return value
         } catch {
+            deferred.removeAll()
+            channelsAfterCommit.removeAll()
             // A connection lost here leaves the outcome unknown: never retried.
             if PQtransactionStatus(handle) != PQTRANS_IDLE, PQstatus(handle) == CONNECTION_OK {
                 try? execute("ROLLBACK")

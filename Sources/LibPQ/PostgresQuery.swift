@@ -1,7 +1,7 @@
 /// A SQL statement whose values travel as bind parameters, written by string interpolation.
 ///
 /// Every interpolated value becomes a placeholder the query numbers itself (`$1`, `$2`, …) and
-/// is sent separately from the text (`PQexecParams`): never spliced into the SQL.
+/// is sent separately from the text (a bind parameter): never spliced into the SQL.
 ///
 /// ```swift
 /// let query: PostgresQuery = "SELECT * FROM bids WHERE id = \(id) AND authority = \(code)"
@@ -125,6 +125,12 @@ extension PostgresConnection {
     @discardableResult
     public func run(_ query: PostgresQuery) throws -> QueryResult {
         try self.query(query.sql, query.binds)
+    }
+
+    /// Queues `query`, whose result nobody reads, to travel with the next statement
+    /// (`deferUntilNext(_:_:)`): inside a transaction, one round trip fewer.
+    public func deferUntilNext(_ query: PostgresQuery) throws {
+        try deferUntilNext(query.sql, query.binds)
     }
 
     /// Runs `query`, which must return exactly one row; throws `UnexpectedRowCount` otherwise.

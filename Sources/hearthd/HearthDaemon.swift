@@ -9,6 +9,10 @@ import ServiceLifecycle
 import Synchronization
 import UnixSignals
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// hearthd: serves the REST API and runs clearing rounds until SIGTERM or SIGINT.
 @main
 struct HearthDaemon: AsyncParsableCommand {
@@ -20,7 +24,23 @@ struct HearthDaemon: AsyncParsableCommand {
     )
 
     /// Reads the arguments as people type them: `--lon -0.75` works.
-    static func main() async { await mainAsTyped() }
+    static func main() async {
+        limitMallocArenas()
+        await mainAsTyped()
+    }
+
+    /// glibc gives each thread that allocates under contention an arena of its own (up to 8 per
+    /// core) and keeps what it freed there: with a Dispatch queue per database connection and
+    /// SwiftNIO's and Swift's threads, resident memory grows with concurrency. Two arenas keep
+    /// it flat (Docs/performance.md, "API throughput"); `MALLOC_ARENA_MAX` in the environment
+    /// still decides when set.
+    private static func limitMallocArenas() {
+        #if canImport(Glibc)
+        if ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil {
+            mallopt(M_ARENA_MAX, 2)
+        }
+        #endif
+    }
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var server: ServerOptions
