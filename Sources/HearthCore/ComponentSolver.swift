@@ -112,6 +112,19 @@ struct ComponentSolver {
     /// so no assignment or bound is read from it again.
     private var outOfTime = false
 
+    /// The root relaxation's flow, kept (for components with groups, whose search changes the
+    /// state for good) so that `alternatives(_:until:)` can start from it.
+    private var rootFlow: RootFlow?
+
+    /// The flow's part of the state at the root, with no decision taken.
+    private struct RootFlow {
+        var residual: [Int32]
+        var excess: [Int]
+        var usedEdges: [Int32]
+        var flowCost: ClearingCost
+        var potential: [ClearingCost]
+    }
+
     init(_ problem: ComponentProblem) {
         self.problem = problem
         bidCount = problem.bidSize.count
@@ -194,6 +207,9 @@ struct ComponentSolver {
     mutating func solve(searchUntil searchDeadline: ContinuousClock.Instant, finishBy deadline: ContinuousClock.Instant) -> ComponentOutcome {
         finishBy = deadline
         solveRoot()
+        if !outOfTime && !groupBids.isEmpty {
+            rootFlow = RootFlow(residual: residual, excess: excess, usedEdges: usedEdges, flowCost: flowCost, potential: potential)
+        }
         if outOfTime {
             let partial = greedilyCompleted(wholeGroupsOfFlow())
             return ComponentOutcome(assignment: partial.assignment, cost: partial.cost, bound: min(cheapestOptionsBound, partial.cost), proven: false)
@@ -246,6 +262,62 @@ struct ComponentSolver {
 
     /// A whole-group assignment and its cost.
     private typealias Incumbent = (cost: ClearingCost, assignment: [Int32])
+
+    /// After `solve(searchUntil:finishBy:)`: for each edge, the cost of the best whole-group
+    /// assignment of the component in which that edge's bid is placed on it, and whether it is
+    /// proven (nil once `deadline` passed before it was found).
+    ///
+    /// Each starts from the root relaxation with the edge fixed (its warm-started flow is the
+    /// exact answer when it splits no group, as for every component of single children); a split
+    /// group is settled by branch and bound, at most `alternativeNodes` branches, so the answer is
+    /// then exact unless that limit or `deadline` stops the search first.
+    mutating func alternatives(_ edges: [Int], until deadline: ContinuousClock.Instant) -> [(cost: ClearingCost, proven: Bool)?] {
+        var results: [(cost: ClearingCost, proven: Bool)?] = []
+        guard !edges.isEmpty, !outOfTime else { return edges.map { _ in nil } }
+        finishBy = min(finishBy, deadline)
+        if let rootFlow {
+            residual = rootFlow.residual
+            excess = rootFlow.excess
+            usedEdges = rootFlow.usedEdges
+            flowCost = rootFlow.flowCost
+            potential = rootFlow.potential
+            active.removeAll()
+            fixedEdge = fixedEdge.map { _ in -1 }
+            removed = removed.map { _ in false }
+            offerFree = problem.offerCapacity
+            fixedCost = .zero
+        }
+        for edge in edges {
+            let decision = Decision.fix(edge)
+            guard !pastDeadline(), isFeasible(decision) else {
+                results.append(nil)
+                continue
+            }
+            apply(decision)
+            if outOfTime {
+                results.append(nil)
+                continue
+            }
+            if splitGroupEdges(limit: 1).isEmpty {
+                results.append((bound, true))
+            } else {
+                var assignment = wholeGroupsOfFlow()
+                for bid in 0..<bidCount where fixedEdge[bid] >= 0 { assignment[bid] = fixedEdge[bid] }
+                var best = greedilyCompleted(assignment)
+                var lowest: ClearingCost?
+                if let branches = branching(candidates: 1), bound < best.cost {
+                    lowest = search(Frame(branches: branches, bound: bound), best: &best, until: deadline, nodeLimit: Self.alternativeNodes, candidates: 1)
+                }
+                results.append(outOfTime ? nil : (best.cost, lowest.map { best.cost <= $0 } ?? true))
+            }
+            if outOfTime { continue }
+            undo(decision)
+        }
+        return results
+    }
+
+    /// The most branches `alternatives(_:until:)` takes to settle one alternative's groups.
+    private static let alternativeNodes = 400
 
     /// Depth-first branch and bound below the current node, whose branches and bound are `root`,
     /// improving `best`; the state is restored afterwards (up to an equally optimal flow).
