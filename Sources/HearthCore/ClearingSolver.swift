@@ -204,10 +204,19 @@ public struct ClearingSolver: Sendable {
     /// The nearest edges of `rank`'s bid other than `given`, then lowest offer, at most
     /// `maximumOptionCount`.
     private static func optionEdges(of rank: Int, given: Int, graph: CompatibilityGraph) -> [Int] {
-        let edges = (Int(graph.edgeStart[rank])..<Int(graph.edgeStart[rank + 1])).filter { $0 != given }
-        return Array(edges.sorted {
-            graph.edgeMetres[$0] != graph.edgeMetres[$1] ? graph.edgeMetres[$0] < graph.edgeMetres[$1] : $0 < $1
-        }.prefix(maximumOptionCount))
+        // One pass keeping the nearest few in order: a bid may have thousands of edges.
+        var nearest: [(metres: Int32, edge: Int)] = []
+        nearest.reserveCapacity(maximumOptionCount + 1)
+        graph.edgeMetres.withUnsafeBufferPointer { metres in
+            for edge in Int(graph.edgeStart[rank])..<Int(graph.edgeStart[rank + 1]) where edge != given {
+                let candidate = (metres: metres[edge], edge: edge)
+                if nearest.count == maximumOptionCount, let last = nearest.last, last.metres <= candidate.metres { continue }
+                let position = nearest.firstIndex { $0.metres > candidate.metres } ?? nearest.count
+                nearest.insert(candidate, at: position)
+                if nearest.count > maximumOptionCount { nearest.removeLast() }
+            }
+        }
+        return nearest.map(\.edge)
     }
 
     /// Every proposed or ranked bid's options and ranked choices, from the alternatives its
