@@ -307,6 +307,22 @@ public struct RankedChoice: Sendable, Hashable, Codable {
         case notEvaluated = "not_evaluated"
     }
 
+    /// The outcome in plain words, for a social worker; `rule` is the failed rule's code for
+    /// `incompatible`.
+    public static func explanation(of outcome: Outcome, rule: String?) -> String {
+        switch outcome {
+        case .given: "the round proposed this place to the child"
+        case .higherChoiceGiven: "the round proposed a place the child ranked higher"
+        case .notInRound: "this place was not in the round: withdrawn, full, or every bed held or placed for other children"
+        case .incompatible: "this place breaks a rule for this child (\(rule ?? "a hard rule")), so the round could not propose it"
+        case .moreUrgentChild: "a more urgent child needed this place: giving it to this child would have left that child unplaced"
+        case .anotherChildUnplaced:
+            "another child needed this place: giving it to this child would have left that child unplaced (a child's preference never costs another child a place)"
+        case .anotherChildsChoice: "another child ranked this place too: giving it to this child would have cost that child a higher-ranked choice"
+        case .notEvaluated: "the round ran out of time before it could work out why"
+        }
+    }
+
     /// The offer.
     public var offerID: UUID
     /// 1 for the first choice.

@@ -73,11 +73,19 @@ public struct ClearingSolver: Sendable {
     /// depends on the machine's speed and load.
     public var searchBudget: Duration
 
+    /// Whether a round also works out every proposed child's options and what became of each
+    /// ranked choice (`ClearingResult.alternatives`), within the same budget. Off, the proposals
+    /// are the same and `alternatives` is empty (what-if studies and benchmarks of the solve alone).
+    public var evaluatesAlternatives: Bool
+
     /// Creates a solver using `workerCount` workers (by default one per active core) and a round
     /// budget of `searchBudget` (by default 5 seconds).
-    public init(workerCount: Int = ProcessInfo.processInfo.activeProcessorCount, searchBudget: Duration = .seconds(5)) {
+    public init(
+        workerCount: Int = ProcessInfo.processInfo.activeProcessorCount, searchBudget: Duration = .seconds(5), evaluatesAlternatives: Bool = true
+    ) {
         self.workerCount = max(1, workerCount)
         self.searchBudget = searchBudget
+        self.evaluatesAlternatives = evaluatesAlternatives
     }
 
     /// Solves `instance`: at most one proposal per bid, never more children on an offer than
@@ -99,12 +107,14 @@ public struct ClearingSolver: Sendable {
         // Largest components first, so the pool stays busy; the order does not affect results.
         let schedule = components.indices.sorted { components[$0].edgeCount > components[$1].edgeCount }
         let deadline = started + searchBudget
+        let evaluatesAlternatives = self.evaluatesAlternatives
         let solved = parallelMap(count: schedule.count, workers: workerCount) { position in
             let component = components[schedule[position]]
             var solver = ComponentSolver(component.problem(graph: graph, bids: bids, offers: offers, costs: costs))
             let now = clock.now
             let outcome = solver.solve(searchUntil: now + (deadline - now) * Self.searchShare, finishBy: deadline)
-            let requests = Self.alternativeRequests(component: component, assignment: outcome.assignment, graph: graph, choice: weights.choice)
+            let requests = evaluatesAlternatives
+                ? Self.alternativeRequests(component: component, assignment: outcome.assignment, graph: graph, choice: weights.choice) : []
             let found = solver.alternatives(requests.map(\.local), until: deadline)
             return (outcome: outcome, requests: requests, found: found)
         }
@@ -147,7 +157,7 @@ public struct ClearingSolver: Sendable {
             totalKm += km * Double(bid.groupSize)
             totalCost += offer.weeklyRatePence * Int64(bid.groupSize)
         }
-        let alternatives = Self.alternatives(
+        let alternatives = !evaluatesAlternatives ? [] : Self.alternatives(
             solved: solved.map { ($0.outcome, $0.requests, $0.found) }, edgeOfBid: edgeOfBid, instance: instance, graph: graph,
             bids: bids, offers: offers, weights: weights
         )
