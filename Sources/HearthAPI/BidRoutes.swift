@@ -20,6 +20,7 @@ struct BidRoutes {
         group.get("bids/:id", use: show)
         group.patch("bids/:id", use: update)
         group.post("bids/:id/withdraw", use: withdraw)
+        BidPreferenceRoutes(database: database).register(on: group)
     }
 
     /// Reads a bid body: every field for a new bid, or changes over `base` for a PATCH.

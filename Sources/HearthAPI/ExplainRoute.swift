@@ -28,12 +28,26 @@ struct ExplainRoute {
         let reason: String
     }
 
+    /// One offer of the child's ranking, and why the child has it or not (the last round's verdict).
+    struct Ranked: Encodable, Sendable {
+        let offerId: String
+        let choice: Int
+        /// A `RankedChoice.Outcome` raw value, or `pending` before any round weighed the ranking.
+        let outcome: String
+        let rule: String?
+        let reason: String
+        let effect: OptionEffectRecord?
+        let roundId: Int64?
+    }
+
     struct Explanation: Encodable, Sendable {
         let bidId: String
         let status: BidStatus
         let today: CalendarDate
         let compatible: [Compatible]
         let incompatible: [Incompatible]
+        /// The child's ranked offers, in ranking order (empty when the child stated none).
+        let ranked: [Ranked]
     }
 
     func register(on group: RouterGroup<HearthRequestContext>) {
@@ -46,10 +60,11 @@ struct ExplainRoute {
         let today = CalendarDate.today()
         let explanation = try await database.transaction(scope: caller.scope, isolation: .repeatableRead) { connection -> Explanation? in
             guard let bid = try BidRepository.find(id, authority: caller.ownedAuthority, on: connection) else { return nil }
+            let preferences = try BidPreferenceRepository.find(bid: id, on: connection)
             let market = try ClearingStore.market(around: bid, today: today, on: connection)
             return Self.explain(
                 bid: bid, offers: market.offers, capacities: market.capacities, proposedOffer: market.proposedOffer, declined: market.declined,
-                today: today
+                today: today, preferences: preferences
             )
         }
         guard let explanation else { throw Problem(status: .notFound, title: "Not found", detail: "no such bid") }
@@ -59,8 +74,10 @@ struct ExplainRoute {
     /// Sorts every open offer into compatible (possibly with its beds held) and incompatible
     /// (with the first failed rule). `capacities` are the offers' beds in all; `proposedOffer` is
     /// where this bid's own live proposal holds beds, if anywhere.
+    /// `preferences`, if saved, add the child's ranked offers with the last round's verdict.
     static func explain(
-        bid record: Bid, offers: [ClearingOffer], capacities: [UUID: Int], proposedOffer: UUID?, declined: Set<DeclinedPair>, today: CalendarDate
+        bid record: Bid, offers: [ClearingOffer], capacities: [UUID: Int], proposedOffer: UUID?, declined: Set<DeclinedPair>, today: CalendarDate,
+        preferences: BidPreferencesRecord? = nil
     ) -> Explanation {
         let bid = record.clearingBid
         var compatible: [Compatible] = []
@@ -94,7 +111,29 @@ struct ExplainRoute {
         }
         compatible.sort { ($0.taken ? 1 : 0, $0.distanceKm, $0.weeklyRatePence) < ($1.taken ? 1 : 0, $1.distanceKm, $1.weeklyRatePence) }
         return Explanation(
-            bidId: record.id.uuidString.lowercased(), status: record.status, today: today, compatible: compatible, incompatible: incompatible
+            bidId: record.id.uuidString.lowercased(), status: record.status, today: today, compatible: compatible, incompatible: incompatible,
+            ranked: ranked(preferences)
         )
+    }
+
+    /// The ranked offers with the last round's verdict, or `pending` where no round has weighed
+    /// the ranking since it was saved.
+    static func ranked(_ preferences: BidPreferencesRecord?) -> [Ranked] {
+        guard let preferences else { return [] }
+        if let round = preferences.outcomeRoundID, preferences.outcome.count == preferences.preferences.ranking.count {
+            return preferences.outcome.map { stored in
+                let choice = PreferencesJSON.choice(stored)
+                return Ranked(
+                    offerId: choice.offerId, choice: choice.choice, outcome: choice.outcome, rule: choice.rule, reason: choice.reason,
+                    effect: choice.effect, roundId: round
+                )
+            }
+        }
+        return preferences.preferences.ranking.enumerated().map { index, offer in
+            Ranked(
+                offerId: offer.uuidString.lowercased(), choice: index + 1, outcome: "pending", rule: nil,
+                reason: "no round has weighed this ranking yet: the next one will", effect: nil, roundId: nil
+            )
+        }
     }
 }

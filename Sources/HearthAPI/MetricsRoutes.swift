@@ -7,9 +7,9 @@ import NIOCore
 import Prometheus
 
 /// Prometheus metrics for hearthd: what swift-metrics records (HTTP requests by route and
-/// status with latency histograms, rounds, round duration, children placed) plus gauges read
-/// at scrape time (pool connections in use, open bids and offers, proposals by state,
-/// settlement lag). Nothing about a child is ever a label.
+/// status with latency histograms, rounds, round duration, children placed, children placed by
+/// ranked choice) plus gauges read at scrape time (pool connections in use, open bids and
+/// offers, proposals by state, settlement lag, the last round's ranked children by choice). Nothing about a child is ever a label.
 public final class HearthMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
 
@@ -38,7 +38,14 @@ public final class HearthMetrics: Sendable {
         gauge("pool_connections_in_use", help: "Database connections lent out").set(Double(database.pool.inUse))
         gauge("pool_connections", help: "Database connections the pool may hold").set(Double(database.pool.size))
         let yesterday = CalendarDate.today().adding(days: -1)
-        let figures = try await database.transaction(scope: .all) { try MarketFigures.read(on: $0) }
+        let (figures, lastRound) = try await database.transaction(scope: .all) { (try MarketFigures.read(on: $0), try RoundStore.last(on: $0)) }
+        if let preferences = lastRound?.preferences {
+            gauge("last_round_ranked_children", help: "Children with a ranking the last round weighed").set(Double(preferences.rankedChildren))
+            for (index, children) in preferences.placedByChoice.enumerated() {
+                gauge("last_round_placed_by_choice", help: "Children the last round proposed their ranked choice, by choice", labels: [("choice", "\(index + 1)")])
+                    .set(Double(children))
+            }
+        }
         for (status, count) in figures.proposalsByStatus {
             gauge("proposals", help: "Proposals by state", labels: [("state", status.rawValue)]).set(Double(count))
         }

@@ -28,8 +28,17 @@ struct ProposalJSON: Encodable, Sendable {
     let version: Int
     let createdAt: Date
     let updatedAt: Date
+    /// The other places the child could have had in the proposal's round, with their effect on
+    /// the other children: for the placing side only, and only on `GET /v1/proposals/{id}`.
+    let options: [ProposalOptionRecord]?
 
-    init(_ record: Proposal, viewer: Caller) {
+    /// Whether `viewer` is on the placing side of `record` (placement or scrutiny of the placing
+    /// authority, or an operator): only they see the child's views and options.
+    static func isPlacingSide(_ viewer: Caller, of record: Proposal) -> Bool {
+        viewer.role == .operator || viewer.authority == record.placingAuthority
+    }
+
+    init(_ record: Proposal, viewer: Caller, options: [ProposalOptionRecord]? = nil) {
         id = record.id.uuidString.lowercased()
         roundId = record.roundID
         bidId = record.bidID.uuidString.lowercased()
@@ -41,7 +50,8 @@ struct ProposalJSON: Encodable, Sendable {
         weeklyRatePence = record.weeklyRatePence
         status = record.status
         expiresAt = record.expiresAt
-        let seesChild = viewer.role == .operator || viewer.authority == record.placingAuthority
+        let seesChild = Self.isPlacingSide(viewer, of: record)
+        self.options = seesChild ? options : nil
         childViews = seesChild ? record.childViews : nil
         acceptedAt = record.acceptedAt
         signedOffAt = record.signedOffAt
@@ -121,11 +131,14 @@ struct ProposalRoutes {
     @Sendable func show(_ request: Request, context: HearthRequestContext) async throws -> Response {
         let caller = try context.requireCaller([.placement, .scrutiny])
         let id = try context.resourceID("proposal")
-        let record = try await database.transaction(scope: caller.scope) { connection in
-            try ProposalRepository.find(id, authority: caller.ownedAuthority, on: connection)
+        let found = try await database.transaction(scope: caller.scope) { connection -> (Proposal, [ProposalOptionRecord])? in
+            guard let record = try ProposalRepository.find(id, authority: caller.ownedAuthority, on: connection) else { return nil }
+            // The options are the placing side's: never read for the host side.
+            let options = ProposalJSON.isPlacingSide(caller, of: record) ? try ProposalOptionStore.options(of: id, on: connection) : []
+            return (record, options)
         }
-        guard let record else { throw Problem(status: .notFound, title: "Not found", detail: "no such proposal") }
-        return try JSONResponse.make(ProposalJSON(record, viewer: caller))
+        guard let (record, options) = found else { throw Problem(status: .notFound, title: "Not found", detail: "no such proposal") }
+        return try JSONResponse.make(ProposalJSON(record, viewer: caller, options: options))
     }
 
     @Sendable func accept(_ request: Request, context: HearthRequestContext) async throws -> Response {

@@ -89,7 +89,7 @@ public struct RoundRunner: Sendable {
             try Task.checkCancellation()
             let (summary, skipped) = try await database.transaction(scope: .all) { transaction in
                 let committed = try ClearingStore.commit(
-                    result.proposals, snapshot: snapshot, roundID: roundID, expiresInSeconds: lifetime, on: transaction
+                    result.proposals, alternatives: result.alternatives, snapshot: snapshot, roundID: roundID, expiresInSeconds: lifetime, on: transaction
                 )
                 let summary = Self.summary(
                     of: result, committed: committed, snapshot: snapshot, roundID: roundID, trigger: trigger, started: started
@@ -104,6 +104,10 @@ public struct RoundRunner: Sendable {
             Counter(label: "hearth_children_placed_total", dimensions: [("urgency", "emergency")]).increment(by: summary.childrenPlaced.emergency)
             Counter(label: "hearth_children_placed_total", dimensions: [("urgency", "urgent")]).increment(by: summary.childrenPlaced.urgent)
             Counter(label: "hearth_children_placed_total", dimensions: [("urgency", "planned")]).increment(by: summary.childrenPlaced.planned)
+            Counter(label: "hearth_ranked_children_total").increment(by: summary.preferences.rankedChildren)
+            for (index, children) in summary.preferences.placedByChoice.enumerated() {
+                Counter(label: "hearth_children_placed_by_choice_total", dimensions: [("choice", "\(index + 1)")]).increment(by: children)
+            }
             logger.info(
                 "clearing round committed",
                 metadata: [
@@ -153,8 +157,10 @@ public struct RoundRunner: Sendable {
         var placed = RoundSummary.ChildrenPlaced(emergency: 0, urgent: 0, planned: 0)
         var distance = 0.0
         var weekly: Int64 = 0
+        var byChoice = [Int](repeating: 0, count: ClearingSolver.maximumRankingLength)
         for id in committed.placedBidIDs {
             guard let bid = bids[id], let proposal = proposals[id] else { continue }
+            if let choice = bid.ranking?.firstIndex(of: proposal.offerID) { byChoice[choice] += bid.groupSize }
             switch bid.urgency {
             case .emergency: placed.emergency += bid.groupSize
             case .urgent: placed.urgent += bid.groupSize
@@ -168,7 +174,8 @@ public struct RoundRunner: Sendable {
             bidsConsidered: snapshot.instance.bids.count, offersConsidered: snapshot.instance.offers.count,
             compatiblePairs: result.summary.compatiblePairCount, proposals: committed.created, childrenPlaced: placed,
             totalDistanceKm: (distance * 1000).rounded() / 1000, totalWeeklyPence: weekly, solverMs: result.summary.solveSeconds * 1000,
-            provenOptimal: result.summary.provenOptimal
+            provenOptimal: result.summary.provenOptimal,
+            preferences: .init(rankedChildren: result.summary.rankedChildren, placedByChoice: byChoice)
         )
     }
 }

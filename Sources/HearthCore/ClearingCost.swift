@@ -9,6 +9,10 @@ struct ClearingCost: Sendable, Hashable, Comparable {
     /// number of children in the instance, so one more emergency child outweighs any number of
     /// urgent and planned ones, and likewise one more urgent child any number of planned ones.
     var placement: Int64
+    /// Minus the children's preference weight: Q^(K−1−r) per child placed in their (r+1)-th
+    /// choice, Q being one more than the children with a ranking and K the longest ranking, so
+    /// one more child in a first choice outweighs any number in second and later choices.
+    var preference: Int64
     /// Distance from home in whole metres.
     var distance: Int64
     /// Weekly rate in pence.
@@ -18,21 +22,21 @@ struct ClearingCost: Sendable, Hashable, Comparable {
     /// Seniority times the offer's id rank: the bids waiting longest get the lowest offer ids.
     var order: Int64
 
-    static let zero = ClearingCost(placement: 0, distance: 0, money: 0, seniority: 0, order: 0)
+    static let zero = ClearingCost(placement: 0, preference: 0, distance: 0, money: 0, seniority: 0, order: 0)
 
     /// Above every reachable cost: the bound of a branch that cannot be taken. Never added to.
-    static let infeasible = ClearingCost(placement: .max, distance: .max, money: .max, seniority: .max, order: .max)
+    static let infeasible = ClearingCost(placement: .max, preference: .max, distance: .max, money: .max, seniority: .max, order: .max)
 
     static func + (lhs: ClearingCost, rhs: ClearingCost) -> ClearingCost {
         ClearingCost(
-            placement: lhs.placement + rhs.placement, distance: lhs.distance + rhs.distance,
+            placement: lhs.placement + rhs.placement, preference: lhs.preference + rhs.preference, distance: lhs.distance + rhs.distance,
             money: lhs.money + rhs.money, seniority: lhs.seniority + rhs.seniority, order: lhs.order + rhs.order
         )
     }
 
     static func - (lhs: ClearingCost, rhs: ClearingCost) -> ClearingCost {
         ClearingCost(
-            placement: lhs.placement - rhs.placement, distance: lhs.distance - rhs.distance,
+            placement: lhs.placement - rhs.placement, preference: lhs.preference - rhs.preference, distance: lhs.distance - rhs.distance,
             money: lhs.money - rhs.money, seniority: lhs.seniority - rhs.seniority, order: lhs.order - rhs.order
         )
     }
@@ -43,7 +47,7 @@ struct ClearingCost: Sendable, Hashable, Comparable {
 
     static func * (cost: ClearingCost, count: Int64) -> ClearingCost {
         ClearingCost(
-            placement: cost.placement * count, distance: cost.distance * count, money: cost.money * count,
+            placement: cost.placement * count, preference: cost.preference * count, distance: cost.distance * count, money: cost.money * count,
             seniority: cost.seniority * count, order: cost.order * count
         )
     }
@@ -52,6 +56,7 @@ struct ClearingCost: Sendable, Hashable, Comparable {
     // where this comparison dominates the shortest-path searches.
     static func < (lhs: ClearingCost, rhs: ClearingCost) -> Bool {
         if lhs.placement != rhs.placement { return lhs.placement < rhs.placement }
+        if lhs.preference != rhs.preference { return lhs.preference < rhs.preference }
         if lhs.distance != rhs.distance { return lhs.distance < rhs.distance }
         if lhs.money != rhs.money { return lhs.money < rhs.money }
         if lhs.seniority != rhs.seniority { return lhs.seniority < rhs.seniority }

@@ -30,13 +30,17 @@ public struct ClearingBid: Sendable, Hashable, Codable {
     public var maxWeeklyRatePence: Int64?
     /// When the bid started waiting; used only to break ties (longest waiting first).
     public var waitingSince: Date
+    /// The child's ranked choice of offers, most preferred first (at most
+    /// `ClearingSolver.maximumRankingLength`, no repeats); nil or empty when the child stated none.
+    /// Only the clearing objective's level (2) reads it: it never makes a pair compatible.
+    public var ranking: [UUID]?
 
     /// Creates a bid snapshot.
     public init(
         id: UUID, authority: String, groupSize: Int = 1, age: Int, sex: Sex, needs: Set<Need> = [],
         settingsAcceptable: Set<Setting>, home: Coordinate, maxDistanceKm: Double? = nil,
         minDistanceKm: Double? = nil, urgency: Urgency, neededBy: CalendarDate,
-        maxWeeklyRatePence: Int64? = nil, waitingSince: Date
+        maxWeeklyRatePence: Int64? = nil, waitingSince: Date, ranking: [UUID]? = nil
     ) {
         self.id = id
         self.authority = authority
@@ -52,6 +56,7 @@ public struct ClearingBid: Sendable, Hashable, Codable {
         self.neededBy = neededBy
         self.maxWeeklyRatePence = maxWeeklyRatePence
         self.waitingSince = waitingSince
+        self.ranking = ranking
     }
 }
 

@@ -73,11 +73,19 @@ public struct ClearingSolver: Sendable {
     /// depends on the machine's speed and load.
     public var searchBudget: Duration
 
+    /// Whether a round also works out every proposed child's options and what became of each
+    /// ranked choice (`ClearingResult.alternatives`), within the same budget. Off, the proposals
+    /// are the same and `alternatives` is empty (what-if studies and benchmarks of the solve alone).
+    public var evaluatesAlternatives: Bool
+
     /// Creates a solver using `workerCount` workers (by default one per active core) and a round
     /// budget of `searchBudget` (by default 5 seconds).
-    public init(workerCount: Int = ProcessInfo.processInfo.activeProcessorCount, searchBudget: Duration = .seconds(5)) {
+    public init(
+        workerCount: Int = ProcessInfo.processInfo.activeProcessorCount, searchBudget: Duration = .seconds(5), evaluatesAlternatives: Bool = true
+    ) {
         self.workerCount = max(1, workerCount)
         self.searchBudget = searchBudget
+        self.evaluatesAlternatives = evaluatesAlternatives
     }
 
     /// Solves `instance`: at most one proposal per bid, never more children on an offer than
@@ -92,17 +100,23 @@ public struct ClearingSolver: Sendable {
         let offers = instance.offers.sorted { UUID.precedes($0.id, $1.id) }
         let graph = CompatibilityGraph(bids: bids, offers: offers, declined: instance.declined, today: instance.today, workers: workerCount)
         let screened = clock.now
-        let (costs, placementBase) = try Self.edgeCosts(graph: graph, bids: bids, offers: offers)
+        let weights = try Self.edgeCosts(graph: graph, bids: bids, offers: offers)
+        let costs = weights.costs
         let components = graph.components()
 
         // Largest components first, so the pool stays busy; the order does not affect results.
         let schedule = components.indices.sorted { components[$0].edgeCount > components[$1].edgeCount }
         let deadline = started + searchBudget
+        let evaluatesAlternatives = self.evaluatesAlternatives
         let solved = parallelMap(count: schedule.count, workers: workerCount) { position in
             let component = components[schedule[position]]
             var solver = ComponentSolver(component.problem(graph: graph, bids: bids, offers: offers, costs: costs))
             let now = clock.now
-            return solver.solve(searchUntil: now + (deadline - now) * Self.searchShare, finishBy: deadline)
+            let outcome = solver.solve(searchUntil: now + (deadline - now) * Self.searchShare, finishBy: deadline)
+            let requests = evaluatesAlternatives
+                ? Self.alternativeRequests(component: component, assignment: outcome.assignment, graph: graph, choice: weights.choice) : []
+            let found = solver.alternatives(requests.map(\.local), until: deadline)
+            return (outcome: outcome, requests: requests, found: found)
         }
 
         var offerOfBid = [Int32](repeating: -1, count: bids.count)
@@ -110,8 +124,9 @@ public struct ClearingSolver: Sendable {
         var proven = true
         var resultCost = ClearingCost.zero
         var boundCost = ClearingCost.zero
-        for (position, outcome) in solved.enumerated() {
+        for (position, solution) in solved.enumerated() {
             let component = components[schedule[position]]
+            let outcome = solution.outcome
             proven = proven && outcome.proven
             resultCost = resultCost + outcome.cost
             boundCost = boundCost + outcome.bound
@@ -125,45 +140,198 @@ public struct ClearingSolver: Sendable {
 
         var proposals: [ClearingProposal] = []
         var placed = [0, 0, 0]
+        var byChoice = [Int](repeating: 0, count: Self.maximumRankingLength)
+        var rankedChildren = 0
         var totalMetres: Int64 = 0
         var totalKm = 0.0
         var totalCost: Int64 = 0
-        for (rank, bid) in bids.enumerated() where offerOfBid[rank] >= 0 {
+        for (rank, bid) in bids.enumerated() {
+            if !(bid.ranking ?? []).isEmpty && graph.edgeStart[rank + 1] > graph.edgeStart[rank] { rankedChildren += bid.groupSize }
+            guard offerOfBid[rank] >= 0 else { continue }
             let offer = offers[Int(offerOfBid[rank])]
             let km = bid.home.distanceKm(to: offer.location)
             proposals.append(ClearingProposal(bidID: bid.id, offerID: offer.id, distanceKm: km, weeklyRatePence: offer.weeklyRatePence))
             placed[bid.urgency.priorityRank] += bid.groupSize
+            if weights.choice[edgeOfBid[rank]] > 0 { byChoice[Int(weights.choice[edgeOfBid[rank]]) - 1] += bid.groupSize }
             totalMetres += Int64(graph.edgeMetres[edgeOfBid[rank]]) * Int64(bid.groupSize)
             totalKm += km * Double(bid.groupSize)
             totalCost += offer.weeklyRatePence * Int64(bid.groupSize)
         }
+        let alternatives = !evaluatesAlternatives ? [] : Self.alternatives(
+            solved: solved.map { ($0.outcome, $0.requests, $0.found) }, edgeOfBid: edgeOfBid, instance: instance, graph: graph,
+            bids: bids, offers: offers, weights: weights
+        )
         let elapsed = clock.now - started
         let summary = ClearingSummary(
             emergencyChildrenPlaced: placed[0], urgentChildrenPlaced: placed[1], plannedChildrenPlaced: placed[2],
             totalDistanceMetres: totalMetres, totalDistanceKm: totalKm, totalWeeklyCostPence: totalCost,
+            rankedChildren: rankedChildren, childrenByChoice: byChoice,
             compatiblePairCount: graph.edgeOffer.count, componentCount: components.count,
             solveSeconds: elapsed.seconds, compatibilitySeconds: (screened - started).seconds,
-            provenOptimal: proven, optimalityGap: proven ? nil : Self.gap(from: boundCost, to: resultCost, placementBase: placementBase)
+            provenOptimal: proven, optimalityGap: proven ? nil : Self.gap(from: boundCost, to: resultCost, weights: weights)
         )
-        return ClearingResult(proposals: proposals, summary: summary)
+        return ClearingResult(proposals: proposals, alternatives: alternatives, summary: summary)
+    }
+
+    /// The longest ranking a bid may state (its first to fifth choice).
+    public static let maximumRankingLength = 5
+
+    /// The most options a proposal carries.
+    public static let maximumOptionCount = 5
+
+    /// The edges (global indices) whose alternatives a component's bids need, in a fixed order:
+    /// for a placed bid its nearest other edges (then lowest offer), at most
+    /// `maximumOptionCount`; for a bid with a ranking, its ranked edges above the one it got
+    /// (all of them if it got none, or an unranked one).
+    private static func alternativeRequests(
+        component: GraphComponent, assignment: [Int32], graph: CompatibilityGraph, choice: [Int8]
+    ) -> [AlternativeRequest] {
+        var requests: [AlternativeRequest] = []
+        for (local, bid) in component.bids.enumerated() {
+            let first = Int(graph.edgeStart[Int(bid)])
+            let edges = first..<Int(graph.edgeStart[Int(bid) + 1])
+            let given = assignment[local] >= 0 ? first + Int(assignment[local]) - component.firstEdgeOfBid[local] : -1
+            var wanted = given >= 0 ? optionEdges(of: Int(bid), given: given, graph: graph) : []
+            let givenChoice = given >= 0 && choice[given] > 0 ? choice[given] : Int8.max
+            for edge in edges where choice[edge] > 0 && choice[edge] < givenChoice && !wanted.contains(edge) {
+                wanted.append(edge)
+            }
+            requests.append(contentsOf: wanted.map {
+                AlternativeRequest(bid: Int(bid), global: $0, local: component.firstEdgeOfBid[local] + $0 - first)
+            })
+        }
+        return requests
+    }
+
+    /// An edge whose alternative a component solves: its bid (global rank) and the edge's global
+    /// and local indices.
+    private struct AlternativeRequest {
+        var bid: Int
+        var global: Int
+        var local: Int
+    }
+
+    /// The nearest edges of `rank`'s bid other than `given`, then lowest offer, at most
+    /// `maximumOptionCount`.
+    private static func optionEdges(of rank: Int, given: Int, graph: CompatibilityGraph) -> [Int] {
+        // One pass keeping the nearest few in order: a bid may have thousands of edges.
+        var nearest: [(metres: Int32, edge: Int)] = []
+        nearest.reserveCapacity(maximumOptionCount + 1)
+        graph.edgeMetres.withUnsafeBufferPointer { metres in
+            for edge in Int(graph.edgeStart[rank])..<Int(graph.edgeStart[rank + 1]) where edge != given {
+                let candidate = (metres: metres[edge], edge: edge)
+                if nearest.count == maximumOptionCount, let last = nearest.last, last.metres <= candidate.metres { continue }
+                let position = nearest.firstIndex { $0.metres > candidate.metres } ?? nearest.count
+                nearest.insert(candidate, at: position)
+                if nearest.count > maximumOptionCount { nearest.removeLast() }
+            }
+        }
+        return nearest.map(\.edge)
+    }
+
+    /// Every proposed or ranked bid's options and ranked choices, from the alternatives its
+    /// component solved.
+    private static func alternatives(
+        solved: [(outcome: ComponentOutcome, requests: [AlternativeRequest], found: [(cost: ClearingCost, proven: Bool)?])],
+        edgeOfBid: [Int], instance: ClearingInstance, graph: CompatibilityGraph, bids: [ClearingBid], offers: [ClearingOffer],
+        weights: ObjectiveWeights
+    ) -> [BidAlternatives] {
+        var effectOfEdge: [Int: OptionEffect] = [:]
+        for solution in solved {
+            for (request, found) in zip(solution.requests, solution.found) {
+                guard let found else {
+                    effectOfEdge[request.global] = OptionEffect(kind: .notEvaluated, exact: false)
+                    continue
+                }
+                let size = Int64(bids[request.bid].groupSize)
+                let own = edgeOfBid[request.bid] >= 0 ? weights.costs[edgeOfBid[request.bid]] * size : .zero
+                effectOfEdge[request.global] = effect(
+                    round: solution.outcome.cost - own, alternative: found.cost - weights.costs[request.global] * size,
+                    exact: found.proven && solution.outcome.proven, weights: weights
+                )
+            }
+        }
+        let offerRank = Dictionary(uniqueKeysWithValues: offers.enumerated().map { ($1.id, $0) })
+        var result: [BidAlternatives] = []
+        for (rank, bid) in bids.enumerated() {
+            let ranking = bid.ranking ?? []
+            let given = edgeOfBid[rank]
+            guard given >= 0 || !ranking.isEmpty else { continue }
+            let options: [ClearingOption] = given < 0 ? [] : optionEdges(of: rank, given: given, graph: graph).map { edge in
+                let offer = offers[Int(graph.edgeOffer[edge])]
+                return ClearingOption(
+                    offerID: offer.id, distanceKm: bid.home.distanceKm(to: offer.location), weeklyRatePence: offer.weeklyRatePence,
+                    effect: effectOfEdge[edge] ?? OptionEffect(kind: .notEvaluated, exact: false)
+                )
+            }
+            let givenChoice = given >= 0 && weights.choice[given] > 0 ? Int(weights.choice[given]) : Int.max
+            let ranked = ranking.enumerated().map { position, offerID -> RankedChoice in
+                let choice = position + 1
+                if given >= 0 && offers[Int(graph.edgeOffer[given])].id == offerID {
+                    return RankedChoice(offerID: offerID, choice: choice, outcome: .given)
+                }
+                if choice > givenChoice { return RankedChoice(offerID: offerID, choice: choice, outcome: .higherChoiceGiven) }
+                guard let index = offerRank[offerID] else { return RankedChoice(offerID: offerID, choice: choice, outcome: .notInRound) }
+                if case .incompatible(let rule) = bid.compatibility(with: offers[index], today: instance.today, declined: instance.declined) {
+                    return RankedChoice(offerID: offerID, choice: choice, outcome: .incompatible, rule: rule.code)
+                }
+                let edges = Int(graph.edgeStart[rank])..<Int(graph.edgeStart[rank + 1])
+                guard let edge = edges.first(where: { Int(graph.edgeOffer[$0]) == index }), let effect = effectOfEdge[edge] else {
+                    return RankedChoice(offerID: offerID, choice: choice, outcome: .notEvaluated)
+                }
+                return RankedChoice(offerID: offerID, choice: choice, outcome: outcome(of: effect, for: bid), effect: effect)
+            }
+            result.append(BidAlternatives(bidID: bid.id, options: options, ranked: ranked))
+        }
+        return result
+    }
+
+    /// Why a child did not get a ranked offer, from the effect giving it would have had.
+    private static func outcome(of effect: OptionEffect, for bid: ClearingBid) -> RankedChoice.Outcome {
+        switch effect.kind {
+        case .fewerPlaced:
+            let level = effect.fewerPlaced.firstIndex { $0 > 0 } ?? Urgency.planned.priorityRank
+            return level < bid.urgency.priorityRank ? .moreUrgentChild : .anotherChildUnplaced
+        case .fewerPreferred: return .anotherChildsChoice
+        case .extraDistance, .none, .notEvaluated: return .notEvaluated
+        }
+    }
+
+    /// The effect on the other children of an alternative whose cost to them is `alternative`,
+    /// against their cost `round` in the round's result: the first level at which it is worse.
+    private static func effect(round: ClearingCost, alternative: ClearingCost, exact: Bool, weights: ObjectiveWeights) -> OptionEffect {
+        if alternative.placement != round.placement {
+            guard alternative.placement > round.placement else { return OptionEffect(kind: .none, exact: exact) }
+            let before = weights.placedCounts(round.placement)
+            let after = weights.placedCounts(alternative.placement)
+            return OptionEffect(kind: .fewerPlaced, fewerPlaced: zip(before, after).map { Int($0 - $1) }, exact: exact)
+        }
+        if alternative.preference != round.preference {
+            guard alternative.preference > round.preference else { return OptionEffect(kind: .none, exact: exact) }
+            let before = weights.choiceCounts(round.preference)
+            let after = weights.choiceCounts(alternative.preference)
+            return OptionEffect(kind: .fewerPreferred, fewerByChoice: zip(before, after).map { Int($0 - $1) }, exact: exact)
+        }
+        if alternative.distance > round.distance {
+            return OptionEffect(kind: .extraDistance, extraMetres: alternative.distance - round.distance, exact: exact)
+        }
+        return OptionEffect(kind: .none, exact: exact)
     }
 
     /// The share of a component's time that its branch and bound may use; if the search has not
     /// finished by then, local search improves its best assignment in the rest.
     private static let searchShare = 0.6
 
-    /// The gap between a lower bound and a result, level by level. The placement field is
-    /// −(E·w² + U·w + P) with every count below w = `placementBase`, so it decodes uniquely.
-    private static func gap(from bound: ClearingCost, to result: ClearingCost, placementBase: Int64) -> ClearingGap {
-        func counts(_ placement: Int64) -> [Int64] {
-            let weighted = -placement
-            return [weighted / (placementBase * placementBase), weighted / placementBase % placementBase, weighted % placementBase]
-        }
-        let best = counts(bound.placement)
-        let found = counts(result.placement)
+    /// The gap between a lower bound and a result, level by level.
+    private static func gap(from bound: ClearingCost, to result: ClearingCost, weights: ObjectiveWeights) -> ClearingGap {
+        let best = weights.placedCounts(bound.placement)
+        let found = weights.placedCounts(result.placement)
+        let bestChoices = weights.choiceCounts(bound.preference)
+        let foundChoices = weights.choiceCounts(result.preference)
         return ClearingGap(
             emergencyChildren: Int(best[0] - found[0]), urgentChildren: Int(best[1] - found[1]),
-            plannedChildren: Int(best[2] - found[2]), distanceMetres: result.distance - bound.distance
+            plannedChildren: Int(best[2] - found[2]), childrenByChoice: zip(bestChoices, foundChoices).map { Int($0 - $1) },
+            distanceMetres: result.distance - bound.distance
         )
     }
 
@@ -175,6 +343,10 @@ public struct ClearingSolver: Sendable {
             guard bid.home.isValid else { throw .invalidBid(bid.id, "home location is not a valid coordinate") }
             guard !(bid.maxDistanceKm?.isNaN ?? false), !(bid.minDistanceKm?.isNaN ?? false) else {
                 throw .invalidBid(bid.id, "distance limits must be numbers")
+            }
+            let ranking = bid.ranking ?? []
+            guard ranking.count <= maximumRankingLength, Set(ranking).count == ranking.count else {
+                throw .invalidBid(bid.id, "a ranking names at most \(maximumRankingLength) offers, each once")
             }
         }
         var offerIDs = Set<UUID>()
@@ -188,38 +360,90 @@ public struct ClearingSolver: Sendable {
         }
     }
 
-    /// The per-child cost of every compatible pair, after checking that no sum can overflow, and
-    /// the base w = C + 1 of the urgency weights w², w and 1.
+    /// The per-child cost of every compatible pair, after checking that no sum can overflow, with
+    /// the bases of the weighted levels and each pair's place in its bid's ranking.
     private static func edgeCosts(
         graph: CompatibilityGraph, bids: [ClearingBid], offers: [ClearingOffer]
-    ) throws(ClearingSolverError) -> (costs: [ClearingCost], placementBase: Int64) {
+    ) throws(ClearingSolverError) -> ObjectiveWeights {
         var children: Int64 = 0
+        var rankedChildren: Int64 = 0
+        var levels = 0
         for (rank, bid) in bids.enumerated() where graph.edgeStart[rank + 1] > graph.edgeStart[rank] {
             children += Int64(bid.groupSize)
+            if let ranking = bid.ranking, !ranking.isEmpty {
+                rankedChildren += Int64(bid.groupSize)
+                levels = max(levels, ranking.count)
+            }
         }
         // Any path or flow sums at most (nodes + children) arc costs, and potentials add a few more.
         let terms = 4 * Double(bids.count + offers.count + 2) + 4 * Double(children)
         let weight = Double(children + 1)
-        let largest = [weight * weight, 2.1e7, 1e10, Double(bids.count), Double(bids.count) * Double(offers.count)]
+        let preferenceWeight = pow(Double(rankedChildren + 1), Double(max(0, levels - 1)))
+        let largest = [weight * weight, preferenceWeight, 2.1e7, 1e10, Double(bids.count), Double(bids.count) * Double(offers.count)]
         let limit = Double(Int64.max) / 2
         if let field = largest.firstIndex(where: { $0 * terms >= limit }) {
             throw .instanceTooLarge("objective level \(field + 1) could overflow 64-bit arithmetic")
         }
         let urgencyWeight: [Int64] = [(children + 1) * (children + 1), children + 1, 1]
+        // The weight of the (r+1)-th choice: Q^(K-1-r), Q = ranked children + 1, K = longest ranking.
+        var choiceWeight = [Int64](repeating: 1, count: max(1, levels))
+        for level in choiceWeight.indices.reversed().dropFirst() {
+            choiceWeight[level] = choiceWeight[level + 1] * (rankedChildren + 1)
+        }
+        let offerRank = Dictionary(uniqueKeysWithValues: offers.enumerated().map { ($1.id, Int32($0)) })
         let bidCount = Int64(bids.count)
         var costs = [ClearingCost](repeating: .zero, count: graph.edgeOffer.count)
+        var choice = [Int8](repeating: 0, count: graph.edgeOffer.count)
         for rank in bids.indices {
             let seniority = bidCount - Int64(rank)
             let placement = -urgencyWeight[bids[rank].urgency.priorityRank]
+            let ranked = (bids[rank].ranking ?? []).map { offerRank[$0] ?? -1 }
             for edge in Int(graph.edgeStart[rank])..<Int(graph.edgeStart[rank + 1]) {
                 let offer = Int(graph.edgeOffer[edge])
+                var preference: Int64 = 0
+                if let position = ranked.firstIndex(of: Int32(offer)) {
+                    choice[edge] = Int8(position + 1)
+                    preference = -choiceWeight[position]
+                }
                 costs[edge] = ClearingCost(
-                    placement: placement, distance: Int64(graph.edgeMetres[edge]), money: offers[offer].weeklyRatePence,
-                    seniority: -seniority, order: seniority * Int64(offer)
+                    placement: placement, preference: preference, distance: Int64(graph.edgeMetres[edge]),
+                    money: offers[offer].weeklyRatePence, seniority: -seniority, order: seniority * Int64(offer)
                 )
             }
         }
-        return (costs, children + 1)
+        return ObjectiveWeights(costs: costs, placementBase: children + 1, choiceWeight: choiceWeight, choice: choice)
+    }
+}
+
+/// A snapshot's objective: every compatible pair's per-child cost, and how to read the weighted
+/// levels back as counts of children.
+struct ObjectiveWeights: Sendable {
+    /// The per-child cost of each edge.
+    var costs: [ClearingCost]
+    /// w = C + 1: the urgency weights are w², w and 1.
+    var placementBase: Int64
+    /// The weight of each choice, first choice first.
+    var choiceWeight: [Int64]
+    /// Each edge's place in its bid's ranking (1 for the first choice), 0 when not ranked.
+    var choice: [Int8]
+
+    /// Emergency, urgent and planned children of a placement field −(E·w² + U·w + P), every
+    /// count being below w, so it decodes uniquely.
+    func placedCounts(_ placement: Int64) -> [Int64] {
+        let weighted = -placement
+        return [weighted / (placementBase * placementBase), weighted / placementBase % placementBase, weighted % placementBase]
+    }
+
+    /// Children in their first, second, … choice of a preference field (padded to
+    /// `ClearingSolver.maximumRankingLength`); each count is below the base, so it decodes uniquely.
+    func choiceCounts(_ preference: Int64) -> [Int64] {
+        let weighted = -preference
+        let base = choiceWeight.count > 1 ? choiceWeight[choiceWeight.count - 2] : Int64.max
+        var counts = choiceWeight.enumerated().map { level, weight in
+            level == 0 ? weighted / weight : weighted / weight % base
+        }
+        counts += Array(repeating: 0, count: ClearingSolver.maximumRankingLength - counts.count)
+        return counts
     }
 }
 

@@ -11,8 +11,8 @@
 /// least the flow bound: the flow is the linear relaxation and its duals make the relaxed
 /// knapsacks' values add up to it, while whole knapsacks can only cost more. It is larger where
 /// the flow packs part of a group beside single children. Subgradient steps then move the
-/// distance part of each u_b (the placement part stays at its dual price, so the placement
-/// level stays at least the flow's): bids that several knapsacks chose get dearer, bids that
+/// distance part of each u_b (the placement and preference parts stay at their dual prices, so
+/// those levels stay at least the flow's): bids that several knapsacks chose get dearer, bids that
 /// none chose cheaper.
 struct KnapsackBound {
     /// Edges into offer `o` are `offerEdges[offerEdgeStart[o] ..< offerEdgeStart[o + 1]]`.
@@ -68,8 +68,9 @@ struct KnapsackBound {
         var scale = 1.0
         var sinceImproved = 0
         for _ in 0..<iterations {
-            // Steps only pay off when the placement level already matches the incumbent's.
-            guard result < incumbent, result.placement == incumbent.placement, ContinuousClock.now < deadline else { break }
+            // Steps only pay off when the placement and preference levels already match the incumbent's.
+            guard result < incumbent, result.placement == incumbent.placement, result.preference == incumbent.preference,
+                ContinuousClock.now < deadline else { break }
             var squares: Int64 = 0
             for bid in chosen.indices where node.fixedEdge[bid] < 0 {
                 let excess = Int64(chosen[bid]) - 1
@@ -83,7 +84,7 @@ struct KnapsackBound {
                 guard change != 0 else { continue }
                 moved = true
                 multipliers[bid].distance += change
-                if multipliers[bid].placement == 0 && multipliers[bid].distance < 0 {
+                if multipliers[bid].placement == 0 && multipliers[bid].preference == 0 && multipliers[bid].distance < 0 {
                     multipliers[bid] = .zero
                 }
             }

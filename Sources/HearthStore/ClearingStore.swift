@@ -36,11 +36,16 @@ public struct CommittedProposals: Sendable, Equatable {
 /// Reads snapshots and writes proposals for clearing rounds. Synchronous; every call expects
 /// the `.all` scope (`HearthDatabase.transaction(scope: .all)`).
 public enum ClearingStore {
-    /// Open bids, open offers with the beds free from `today` onwards, and declined pairs.
-    /// Run in a REPEATABLE READ transaction so all three come from one moment.
+    /// Open bids with their children's rankings, open offers with the beds free from `today`
+    /// onwards, and declined pairs. Run in a REPEATABLE READ transaction so all come from one moment.
     public static func snapshot(today: CalendarDate, on connection: PostgresConnection) throws -> MarketSnapshot {
         let records = try BidRepository.allOpen(on: connection)
-        let bids = records.map(\.clearingBid)
+        let rankings = try BidPreferenceRepository.openRankings(on: connection)
+        let bids = records.map { record in
+            var bid = record.clearingBid
+            bid.ranking = rankings[record.id]
+            return bid
+        }
         let versions = Dictionary(uniqueKeysWithValues: records.map { ($0.id, $0.version) })
         let offers = try openOffers(today: today, on: connection).filter { $0.freeBeds > 0 }
         let declinedRows = try connection.run(
@@ -97,12 +102,17 @@ public enum ClearingStore {
         }
     }
 
-    /// Writes a round's proposals, each holding its beds, after checking that its bid is still
-    /// open at the snapshot's version and its offer still has the beds; others are skipped.
+    /// Writes a round's proposals, each holding its beds and carrying its options from
+    /// `alternatives`, after checking that its bid is still open at the snapshot's version and
+    /// its offer still has the beds; others are skipped. Then records what became of every
+    /// ranked choice whose ranking is still the one the round weighed.
     public static func commit(
-        _ proposals: [ClearingProposal], snapshot: MarketSnapshot, roundID: Int64, expiresInSeconds: Int, on connection: PostgresConnection
+        _ proposals: [ClearingProposal], alternatives: [BidAlternatives] = [], snapshot: MarketSnapshot, roundID: Int64, expiresInSeconds: Int,
+        on connection: PostgresConnection
     ) throws -> CommittedProposals {
         let bidsByID = Dictionary(uniqueKeysWithValues: snapshot.instance.bids.map { ($0.id, $0) })
+        let offersByID = Dictionary(uniqueKeysWithValues: snapshot.instance.offers.map { ($0.id, $0) })
+        let optionsByBid = Dictionary(uniqueKeysWithValues: alternatives.map { ($0.bidID, $0.options) })
         let today = snapshot.instance.today
         var placed: [UUID] = []
         var skipped = 0
@@ -137,13 +147,16 @@ public enum ClearingStore {
                 skipped += 1
                 continue
             }
+            let options = try RecordJSON.text((optionsByBid[proposal.bidID] ?? []).compactMap { option in
+                offersByID[option.offerID].map { ProposalOptionRecord(option, offer: $0) }
+            })
             let proposalID = try connection.one(
                 """
                 INSERT INTO proposals (round_id, bid_id, offer_id, placing_authority, host_authority, beds, distance_km,
-                                       weekly_rate_pence, expires_at)
+                                       weekly_rate_pence, expires_at, options)
                 VALUES (\(roundID), \(proposal.bidID), \(proposal.offerID), \(bid.authority), \(try offer.string("authority")),
                         \(bid.groupSize), \((proposal.distanceKm * 1000).rounded() / 1000), \(proposal.weeklyRatePence),
-                        now() + make_interval(secs => \(expiresInSeconds)))
+                        now() + make_interval(secs => \(expiresInSeconds)), \(options)::jsonb)
                 RETURNING id
                 """
             ).uuid("id")
@@ -164,6 +177,10 @@ public enum ClearingStore {
             )
             placed.append(proposal.bidID)
         }
+        let rankings = snapshot.instance.bids.reduce(into: [UUID: [UUID]]()) { rankings, bid in
+            if let ranking = bid.ranking, !ranking.isEmpty { rankings[bid.id] = ranking }
+        }
+        try BidPreferenceRepository.recordOutcomes(alternatives, rankings: rankings, roundID: roundID, on: connection)
         return CommittedProposals(placedBidIDs: placed, skipped: skipped)
     }
 

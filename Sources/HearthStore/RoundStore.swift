@@ -1,4 +1,5 @@
 import Foundation
+import HearthCore
 import LibPQ
 
 /// What set a clearing round off.
@@ -31,12 +32,14 @@ public struct RoundSummary: Sendable, Codable, Equatable {
     /// False when the solver's search budget ran out before it proved the proposals optimal
     /// (they are then the best found; see `ClearingSolver.searchBudget`).
     public var provenOptimal: Bool
+    /// Children with a ranking the round considered, and how many it placed in each choice.
+    public var preferences: Preferences
 
     /// Creates a summary.
     public init(
         id: Int64, trigger: RoundTrigger, status: String, startedAt: Date, finishedAt: Date?, bidsConsidered: Int, offersConsidered: Int,
         compatiblePairs: Int, proposals: Int, childrenPlaced: ChildrenPlaced, totalDistanceKm: Double, totalWeeklyPence: Int64, solverMs: Double,
-        provenOptimal: Bool
+        provenOptimal: Bool, preferences: Preferences = Preferences(rankedChildren: 0, placedByChoice: [])
     ) {
         self.id = id
         self.trigger = trigger
@@ -52,6 +55,21 @@ public struct RoundSummary: Sendable, Codable, Equatable {
         self.totalWeeklyPence = totalWeeklyPence
         self.solverMs = solverMs
         self.provenOptimal = provenOptimal
+        self.preferences = preferences
+    }
+
+    /// The children whose ranking a round weighed (a sibling group counts as its size).
+    public struct Preferences: Sendable, Codable, Equatable {
+        /// Children with a ranking who had at least one compatible offer in the round.
+        public var rankedChildren: Int
+        /// Of those, the children proposed their first, second, … choice (five entries).
+        public var placedByChoice: [Int]
+
+        public init(rankedChildren: Int, placedByChoice: [Int]) {
+            self.rankedChildren = rankedChildren
+            let length = ClearingSolver.maximumRankingLength
+            self.placedByChoice = Array(placedByChoice.prefix(length)) + Array(repeating: 0, count: max(0, length - placedByChoice.count))
+        }
     }
 
     /// Children placed, by urgency (a sibling group counts as its size).
@@ -90,7 +108,8 @@ public enum RoundStore {
                 offers_considered = \(summary.offersConsidered), compatible_pairs = \(summary.compatiblePairs), proposals = \(summary.proposals),
                 placed_emergency = \(placed.emergency), placed_urgent = \(placed.urgent), placed_planned = \(placed.planned),
                 total_distance_km = \(summary.totalDistanceKm), total_weekly_pence = \(summary.totalWeeklyPence), solver_ms = \(summary.solverMs),
-                proven_optimal = \(summary.provenOptimal)
+                proven_optimal = \(summary.provenOptimal), ranked_children = \(summary.preferences.rankedChildren),
+                placed_by_choice = \(summary.preferences.placedByChoice.map(String.init))::integer[]
             WHERE id = \(summary.id)
             """
         )
@@ -106,7 +125,8 @@ public enum RoundStore {
         guard let row = try connection.first(
             """
             SELECT id, trigger, status, started_at, finished_at, bids_considered, offers_considered, compatible_pairs, proposals,
-                   placed_emergency, placed_urgent, placed_planned, total_distance_km, total_weekly_pence, solver_ms, proven_optimal
+                   placed_emergency, placed_urgent, placed_planned, total_distance_km, total_weekly_pence, solver_ms, proven_optimal,
+                   ranked_children, coalesce(placed_by_choice, '{}') AS placed_by_choice
             FROM rounds WHERE status <> 'running' ORDER BY id DESC LIMIT 1
             """
         ) else { return nil }
@@ -120,7 +140,11 @@ public enum RoundStore {
                 planned: try row.optionalInt("placed_planned") ?? 0
             ),
             totalDistanceKm: try row.optionalDouble("total_distance_km") ?? 0, totalWeeklyPence: try row.optionalInt64("total_weekly_pence") ?? 0,
-            solverMs: try row.optionalDouble("solver_ms") ?? 0, provenOptimal: try row.optionalBool("proven_optimal") ?? true
+            solverMs: try row.optionalDouble("solver_ms") ?? 0, provenOptimal: try row.optionalBool("proven_optimal") ?? true,
+            preferences: .init(
+                rankedChildren: try row.optionalInt("ranked_children") ?? 0,
+                placedByChoice: try row.stringArray("placed_by_choice").map { try Int($0).orThrow("placed_by_choice") }
+            )
         )
     }
 

@@ -38,6 +38,12 @@ struct ClearingBenchmark: ParsableCommand {
     @Option(name: .customLong("groups-percent"), help: "Percentage of bids that are sibling groups of 2 or 3.")
     var groupsPercent = 0.0
 
+    @Option(name: .customLong("preferences-percent"), help: "Percentage of bids whose child ranks 1 to 3 of its 8 nearest compatible offers.")
+    var preferencesPercent = 0.0
+
+    @Flag(name: .customLong("no-options"), help: "Skip options and ranked-choice outcomes (to time the solve alone).")
+    var noOptions = false
+
     @Option(help: "Comma-separated worker counts to time, e.g. 1,2 (default: 1 and the core count).")
     var workers: String?
 
@@ -51,6 +57,7 @@ struct ClearingBenchmark: ParsableCommand {
         guard bids >= 0, offers >= 0 else { throw ValidationError("--bids and --offers must not be negative") }
         guard budget > 0 else { throw ValidationError("--budget must be positive") }
         guard (0...100).contains(groupsPercent) else { throw ValidationError("--groups-percent must be 0 to 100") }
+        guard (0...100).contains(preferencesPercent) else { throw ValidationError("--preferences-percent must be 0 to 100") }
         guard workerCounts != nil else { throw ValidationError("--workers must be positive integers separated by commas") }
     }
 
@@ -65,15 +72,21 @@ struct ClearingBenchmark: ParsableCommand {
     }
 
     func run() throws {
-        let instance = SouthEastInstance.make(bids: bids, offers: offers, seed: seed, groupsPercent: groupsPercent)
+        let instance = SouthEastInstance.make(
+            bids: bids, offers: offers, seed: seed, groupsPercent: groupsPercent, preferencesPercent: preferencesPercent
+        )
         let children = instance.bids.reduce(0) { $0 + $1.groupSize }
         let groups = instance.bids.filter { $0.groupSize > 1 }.count
         let beds = instance.offers.reduce(0) { $0 + $1.freeBeds }
-        print("instance: \(bids) bids (\(children) children, \(groups) sibling groups), \(offers) offers (\(beds) free beds), seed \(seed)")
+        let ranked = instance.bids.filter { !($0.ranking ?? []).isEmpty }.count
+        print("instance: \(bids) bids (\(children) children, \(groups) sibling groups, \(ranked) with a ranking), \(offers) offers "
+            + "(\(beds) free beds), seed \(seed)")
 
         var results: [(workers: Int, result: ClearingResult)] = []
         for count in workerCounts ?? [] {
-            let result = try ClearingSolver(workerCount: count, searchBudget: .milliseconds(Int64(budget * 1000))).solve(instance)
+            let result = try ClearingSolver(
+                workerCount: count, searchBudget: .milliseconds(Int64(budget * 1000)), evaluatesAlternatives: !noOptions
+            ).solve(instance)
             let summary = result.summary
             if results.isEmpty {
                 print("compatibility: \(summary.compatiblePairCount) compatible pairs, \(summary.componentCount) components")
@@ -81,7 +94,7 @@ struct ClearingBenchmark: ParsableCommand {
             var proof = "proven optimal"
             if let gap = summary.optimalityGap {
                 proof = "NOT proven (budget hit); gap E/U/P \(gap.emergencyChildren)/\(gap.urgentChildren)/\(gap.plannedChildren) children, "
-                    + "\(gap.distanceMetres) m"
+                    + "choices \(gap.childrenByChoice.map(String.init).joined(separator: "/")), \(gap.distanceMetres) m"
             }
             print(String(
                 format: "workers %d: round %.3f s (compatibility %.3f s, solve %.3f s); %@",
@@ -95,6 +108,11 @@ struct ClearingBenchmark: ParsableCommand {
         print("objective: children placed emergency \(summary.emergencyChildrenPlaced), urgent \(summary.urgentChildrenPlaced), "
             + "planned \(summary.plannedChildrenPlaced) (\(placed) of \(children)); total distance \(summary.totalDistanceMetres) m; "
             + "total weekly cost \(summary.totalWeeklyCostPence) p")
+        let choices = summary.childrenByChoice.enumerated().map { "\($0.offset + 1): \($0.element)" }.joined(separator: ", ")
+        print("preferences: \(summary.rankedChildren) children with a ranking; placed in choice \(choices)")
+        let options = first.alternatives.reduce(0) { $0 + $1.options.count }
+        let evaluated = first.alternatives.reduce(0) { $0 + $1.options.filter { $0.effect.kind != .notEvaluated }.count }
+        print("options: \(options) for \(first.proposals.count) proposals (\(evaluated) with their effect evaluated)")
         // A round that hit its budget may legitimately differ between runs.
         let identical = results.allSatisfy { $0.result.proposals == first.proposals || !$0.result.summary.provenOptimal || !summary.provenOptimal }
         print("identical results across worker counts \(results.map(\.workers)): \(identical ? "yes" : "NO")")

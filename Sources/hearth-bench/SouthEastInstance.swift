@@ -55,10 +55,22 @@ struct SouthEastInstance {
     private var rng: SplitMix64
 
     /// Generates the instance for `seed`.
-    static func make(bids: Int, offers: Int, seed: UInt64, groupsPercent: Double) -> ClearingInstance {
+    /// With `preferencesPercent`, that share of the bids (drawn after the rest, so the market is
+    /// the same as without) ranks 1 to 3 of its 8 nearest compatible offers.
+    static func make(bids: Int, offers: Int, seed: UInt64, groupsPercent: Double, preferencesPercent: Double = 0) -> ClearingInstance {
         var generator = SouthEastInstance(rng: SplitMix64(state: seed))
-        let bidList = (0..<bids).map { _ in generator.bid(groupsPercent: groupsPercent) }
+        var bidList = (0..<bids).map { _ in generator.bid(groupsPercent: groupsPercent) }
         let offerList = (0..<offers).map { _ in generator.offer() }
+        for index in bidList.indices where preferencesPercent > 0 && generator.chance(preferencesPercent / 100) {
+            let bid = bidList[index]
+            let nearest = offerList.compactMap { offer -> (Double, UUID)? in
+                guard case .compatible(let km, _) = bid.compatibility(with: offer, today: today, declined: []) else { return nil }
+                return (km, offer.id)
+            }.sorted { $0.0 < $1.0 }.prefix(8).map(\.1)
+            guard !nearest.isEmpty else { continue }
+            let count = min(nearest.count, Int.random(in: 1...3, using: &generator.rng))
+            bidList[index].ranking = Array(nearest.shuffled(using: &generator.rng).prefix(count))
+        }
         return ClearingInstance(bids: bidList, offers: offerList, today: today)
     }
 

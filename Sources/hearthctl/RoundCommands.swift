@@ -46,6 +46,7 @@ struct RoundCommand: AsyncParsableCommand {
                 round \(summary.id): \(summary.bidsConsidered) bids and \(summary.offersConsidered) offers considered, \(summary.compatiblePairs) compatible pairs
                 proposals: \(summary.proposals)
                 children placed: \(summary.childrenPlaced.emergency) emergency, \(summary.childrenPlaced.urgent) urgent, \(summary.childrenPlaced.planned) planned
+                children with a ranking: \(summary.preferences.rankedChildren); placed in their choice \(summary.preferences.placedByChoice.enumerated().map { "\($0.offset + 1): \($0.element)" }.joined(separator: ", "))
                 total distance: \(String(format: "%.1f", summary.totalDistanceKm)) km; total weekly cost: £\(String(format: "%.2f", Double(summary.totalWeeklyPence) / 100))
                 solver time: \(String(format: "%.1f", summary.solverMs)) ms\(summary.provenOptimal ? "" : " (search budget reached: best found, not proven optimal)")
                 """)

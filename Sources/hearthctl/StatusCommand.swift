@@ -37,7 +37,7 @@ struct Status: AsyncParsableCommand {
             ))
         }
         if let round = status.lastRound {
-            print("last round: #\(round.id) \(round.trigger.rawValue) \(round.status) at \(formatter.string(from: round.startedAt)): \(round.proposals) proposals from \(round.bidsConsidered) bids, \(String(format: "%.1f", round.solverMs)) ms")
+            print("last round: #\(round.id) \(round.trigger.rawValue) \(round.status) at \(formatter.string(from: round.startedAt)): \(round.proposals) proposals from \(round.bidsConsidered) bids, \(String(format: "%.1f", round.solverMs)) ms; ranked children \(round.preferences.rankedChildren), by choice \(round.preferences.placedByChoice.map(String.init).joined(separator: "/"))")
         } else {
             print("last round: none")
         }

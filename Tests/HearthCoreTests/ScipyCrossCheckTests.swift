@@ -17,14 +17,29 @@ struct ScipyCrossCheckTests {
         .enabled(if: crossCheckPython != nil)
     )
     func matchesScipy() throws {
+        try crossCheck((UInt64(1)...6).map { randomInstance(seed: 9_000 + $0, maxBids: 160, maxOffers: 90, groups: false) })
+    }
+
+    @Test(
+        "with rankings and sibling groups the solver matches scipy's integer programs, level by level",
+        .enabled(if: crossCheckPython != nil)
+    )
+    func matchesScipyWithPreferences() throws {
+        try crossCheck((UInt64(1)...6).map { seed in
+            withRankings(randomInstance(seed: 9_100 + seed, maxBids: 60, maxOffers: 30, groupOneIn: 4), seed: seed)
+        })
+    }
+
+    /// Solves each instance, writes it with its result, and runs the scipy check on them all.
+    private func crossCheck(_ instances: [ClearingInstance]) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-scipy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         var files: [String] = []
-        for seed in UInt64(1)...6 {
-            let instance = randomInstance(seed: 9_000 + seed, maxBids: 160, maxOffers: 90, groups: false)
+        for (index, instance) in instances.enumerated() {
             let result = try ClearingSolver(workerCount: 2).solve(instance)
-            let file = folder.appendingPathComponent("instance-\(seed).json")
+            #expect(result.summary.provenOptimal)
+            let file = folder.appendingPathComponent("instance-\(index).json")
             try ClearingInstanceFile(instance: instance, result: result).encoded().write(to: file)
             files.append(file.path)
         }

@@ -5,27 +5,31 @@ import Testing
 
 /// The solver's objective as an integer vector, smaller is better, computed from proposals the
 /// same way for the real solver and the brute force: −emergency, −urgent, −planned children,
-/// metres, pence, −Σ seniority, Σ seniority × offer rank (all per child).
+/// −children in their first … fifth choice, metres, pence, −Σ seniority, Σ seniority × offer rank
+/// (all per child).
 func objective(of pairs: [(bid: ClearingBid, offer: ClearingOffer)], in instance: ClearingInstance) -> [Int64] {
     let bidRanks = instance.bids.sorted {
         $0.waitingSince != $1.waitingSince ? $0.waitingSince < $1.waitingSince : UUID.precedes($0.id, $1.id)
     }.map(\.id)
     let offerRanks = instance.offers.sorted { UUID.precedes($0.id, $1.id) }.map(\.id)
-    var value = [Int64](repeating: 0, count: 7)
+    let choices = ClearingSolver.maximumRankingLength
+    var value = [Int64](repeating: 0, count: 7 + choices)
     for (bid, offer) in pairs {
         let size = Int64(bid.groupSize)
         let seniority = Int64(bidRanks.count - bidRanks.firstIndex(of: bid.id)!)
         value[bid.urgency.priorityRank] -= size
-        value[3] += Int64((bid.home.distanceKm(to: offer.location) * 1000).rounded()) * size
-        value[4] += offer.weeklyRatePence * size
-        value[5] -= seniority * size
-        value[6] += seniority * Int64(offerRanks.firstIndex(of: offer.id)!) * size
+        if let choice = bid.ranking?.firstIndex(of: offer.id) { value[3 + choice] -= size }
+        value[3 + choices] += Int64((bid.home.distanceKm(to: offer.location) * 1000).rounded()) * size
+        value[4 + choices] += offer.weeklyRatePence * size
+        value[5 + choices] -= seniority * size
+        value[6 + choices] += seniority * Int64(offerRanks.firstIndex(of: offer.id)!) * size
     }
     return value
 }
 
-/// The best objective over every assignment that keeps groups whole, by exhaustive search.
-func bruteForceObjective(_ instance: ClearingInstance) -> [Int64] {
+/// The best objective over every assignment that keeps groups whole, by exhaustive search;
+/// with `fixed`, only over assignments that place that bid (by index) on that offer (by index).
+func bruteForceObjective(_ instance: ClearingInstance, fixed: (bid: Int, offer: Int)? = nil) -> [Int64] {
     let bids = instance.bids
     let options: [[Int]] = bids.map { bid in
         instance.offers.indices.filter {
@@ -44,8 +48,8 @@ func bruteForceObjective(_ instance: ClearingInstance) -> [Int64] {
             if best == nil || value.lexicographicallyPrecedes(best!) { best = value }
             return
         }
-        search(index + 1)
-        for offer in options[index] where free[offer] >= bids[index].groupSize {
+        if fixed?.bid != index { search(index + 1) }
+        for offer in options[index] where free[offer] >= bids[index].groupSize && (fixed?.bid != index || fixed?.offer == offer) {
             free[offer] -= bids[index].groupSize
             chosen.append((bids[index], instance.offers[offer]))
             search(index + 1)

@@ -1,7 +1,13 @@
 #!/usr/bin/env python3
-"""Checks Hearth's clearing solver against scipy on unit-size instances.
+"""Checks Hearth's clearing solver against scipy.
 
 Usage: check_solver_scipy.py FILE.json [FILE.json ...]
+
+Files whose bids have rankings (`ranking`: the child's ranked offers) or sibling groups are
+checked by `check_lexicographic`: an integer program solved with scipy.optimize.milp (HiGHS) one
+objective level at a time — children placed per urgency, then children in their first … fifth
+choice, then total metres — each level's optimum fixed before the next. The solver's result
+must match every level. Other files are checked as below.
 
 Each FILE is a `ClearingInstanceFile` (format "hearth-clearing-instance/1") holding an instance
 and the solver's result. For every file the script independently re-applies the hard rules,
@@ -18,7 +24,8 @@ import sys
 from datetime import date
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
+from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, milp
+from scipy.sparse import csr_matrix
 
 EARTH_RADIUS_KM = 6371.0088
 URGENCIES = ("emergency", "urgent", "planned")
@@ -74,6 +81,65 @@ def compatible(bid, offer, today, declined):
     return km
 
 
+CHOICES = 5
+
+
+def check_lexicographic(path, instance, result):
+    """Level-by-level integer programs: placed per urgency, per choice, then metres."""
+    bids, offers = instance["bids"], instance["offers"]
+    today = date.fromisoformat(instance["today"])
+    declined = {(pair["bidID"], pair["offerID"]) for pair in instance.get("declined", [])}
+    for item in bids:
+        item["_vector"] = unit_vector(item["home"])
+    for item in offers:
+        item["_vector"] = unit_vector(item["location"])
+    edges = []  # (bid index, offer index, metres, choice 1..5 or 0)
+    for i, bid in enumerate(bids):
+        ranking = bid.get("ranking") or []
+        for j, offer in enumerate(offers):
+            km = compatible(bid, offer, today, declined)
+            if km is not None:
+                choice = ranking.index(offer["id"]) + 1 if offer["id"] in ranking else 0
+                edges.append((i, j, metres(km), choice))
+    if not edges:
+        return True, f"{path}: no compatible pairs"
+    size = [bid["groupSize"] for bid in bids]
+    rows, cols, vals = [], [], []
+    for e, (i, j, _, _) in enumerate(edges):
+        rows += [i, len(bids) + j]
+        cols += [e, e]
+        vals += [1, size[i]]
+    matrix = csr_matrix((vals, (rows, cols)), shape=(len(bids) + len(offers), len(edges)))
+    upper = [1] * len(bids) + [offer["freeBeds"] for offer in offers]
+    constraints = [LinearConstraint(matrix, -np.inf, upper)]
+    levels = [("placed " + u, [-size[i] if bids[i]["urgency"] == u else 0 for (i, _, _, _) in edges]) for u in URGENCIES]
+    levels += [(f"choice {r}", [-size[i] if c == r else 0 for (i, _, _, c) in edges]) for r in range(1, CHOICES + 1)]
+    levels += [("metres", [m * size[i] for (i, _, m, _) in edges])]
+    chosen = {(bid_index, offer_index) for bid_index, offer_index in (
+        ({b["id"]: k for k, b in enumerate(bids)}[p["bidID"]], {o["id"]: k for k, o in enumerate(offers)}[p["offerID"]])
+        for p in result["proposals"]
+    )}
+    ours = [sum(c for (i, j, _, _), c in zip(edges, costs) if (i, j) in chosen) for _, costs in levels]
+    if len(chosen) != len({(i, j) for (i, j, _, _) in edges} & chosen):
+        return False, f"{path}: a proposal is not a compatible pair"
+    problems = []
+    for (name, costs), our in zip(levels, ours):
+        if not any(costs):
+            continue
+        answer = milp(np.array(costs, dtype=float), constraints=constraints, integrality=np.ones(len(edges)), bounds=Bounds(0, 1))
+        if not answer.success:
+            raise Uncheckable(f"{path}: HiGHS did not solve level {name}: {answer.message}")
+        best = round(answer.fun)
+        if our != best:
+            problems.append(f"{name}: ours {our}, scipy's optimum {best}")
+            break
+        constraints.append(LinearConstraint(csr_matrix(np.array([costs], dtype=float)), -np.inf, best))
+    if problems:
+        return False, f"{path}: " + "; ".join(problems)
+    summary = "/".join(str(-v) for v in ours[:3 + CHOICES])
+    return True, f"{path}: placed E/U/P and by choice {summary}, {ours[-1]} m, {len(edges)} pairs"
+
+
 def check(path):
     """Returns (ok, message) for one file."""
     with open(path, encoding="utf-8") as handle:
@@ -84,8 +150,8 @@ def check(path):
         raise Uncheckable(f"{path}: no solver result recorded")
     instance, result = document["instance"], document["result"]
     bids, offers = instance["bids"], instance["offers"]
-    if any(bid["groupSize"] != 1 for bid in bids):
-        raise Uncheckable(f"{path}: has sibling groups; this check needs unit-size bids")
+    if any(bid["groupSize"] != 1 or bid.get("ranking") for bid in bids):
+        return check_lexicographic(path, instance, result)
     today = date.fromisoformat(instance["today"])
     declined = {(pair["bidID"], pair["offerID"]) for pair in instance.get("declined", [])}
     for item in bids:
@@ -184,7 +250,7 @@ def main(paths):
     if failures:
         print(f"solver check: MISMATCH in {len(failures)} of {len(paths)} files; first: {failures[0]}")
         return 1
-    print(f"solver check: OK, {len(paths)} files match scipy's optimum (placed per urgency and total distance)")
+    print(f"solver check: OK, {len(paths)} files match scipy's optimum (placed per urgency, per ranked choice, and total distance)")
     return 0
 
 
