@@ -13,6 +13,8 @@ struct AuthoritySimulator {
     let lastDay: CalendarDate
 
     private var usedIDs: Set<String> = []
+    /// Cumulative closeness weights of the candidate districts, by area kind and home district.
+    private var closeness: [String: [Double]] = [:]
     private var children: [SimulatedChild] = []
 
     init(
@@ -407,10 +409,29 @@ struct AuthoritySimulator {
         if draw < outOfRegion {
             return SouthEastGeography.outsideRegion[random.integer(in: 0...(SouthEastGeography.outsideRegion.count - 1))]
         }
-        let candidates = draw < outOfRegion + inArea ? authority.districts : SouthEastGeography.regionDistricts
-        let reach = draw < outOfRegion + inArea ? 12.0 : 35.0
-        return candidates[random.pick(candidates.map { exp(-$0.distanceKm(to: home) / reach) + 1e-6 })]
+        let local = draw < outOfRegion + inArea
+        let candidates = local ? authority.districts : AuthoritySimulator.regionDistricts
+        let key = "\(local ? "L" : "R")\(home.code)"
+        let cumulative = closeness[key] ?? {
+            let reach = local ? 12.0 : 35.0
+            var total = 0.0
+            let sums = candidates.map { district -> Double in
+                total += exp(-district.distanceKm(to: home) / reach) + 1e-6
+                return total
+            }
+            closeness[key] = sums
+            return sums
+        }()
+        let target = random.uniform() * cumulative[cumulative.count - 1]
+        var low = 0, high = cumulative.count - 1
+        while low < high {
+            let middle = (low + high) / 2
+            if cumulative[middle] > target { high = middle } else { low = middle + 1 }
+        }
+        return candidates[low]
     }
+
+    private static let regionDistricts = SouthEastGeography.regionDistricts
 
     private mutating func postcode(in district: SouthEastGeography.District) -> String {
         let letters = Array("ABDEFGHJLNPQRSTUWXYZ")
