@@ -41,7 +41,7 @@ let package = Package(
         /// Domain types and rules and the clearing solver. Pure: no I/O.
         .target(name: "HearthCore"),
         /// PostgreSQL-backed storage: migrations, the embedded cluster, repositories.
-        .target(name: "HearthStore", dependencies: ["LibPQ", "HearthCore", logging, crypto], plugins: ["EmbedResources"]),
+        .target(name: "HearthStore", dependencies: ["LibPQ", "HearthCore", "HearthInsight", logging, crypto], plugins: ["EmbedResources"]),
         /// Compiles Migrations/*.sql, Data/*.csv and Docs/openapi.yaml into HearthStore, so every
         /// program is one self-contained file.
         .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["EmbedResourcesTool"]),
