@@ -31,7 +31,7 @@ CREATE TABLE episodes (
     rne text NOT NULL CHECK (rne ~ '^[A-Z0-9]{1,2}$'),
     ls text NOT NULL CHECK (ls ~ '^[A-Z0-9]{2,3}$'),
     cin text NOT NULL CHECK (cin ~ '^N[1-8]$'),
-    place text NOT NULL CHECK (place ~ '^[A-Z][0-9]$'),
+    place text NOT NULL CHECK (place ~ '^[A-Z][0-9]{1,2}$'),
     place_provider text CHECK (place_provider ~ '^PR[0-5]$'),
     rec text CHECK (rec ~ '^[A-Z][0-9A-Z]{1,3}$'),
     reason_place_change text CHECK (reason_place_change ~ '^[A-Z]{4,6}$'),
