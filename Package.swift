@@ -41,7 +41,7 @@ let package = Package(
         /// Domain types and rules and the clearing solver. Pure: no I/O.
         .target(name: "HearthCore"),
         /// PostgreSQL-backed storage: migrations, the embedded cluster, repositories.
-        .target(name: "HearthStore", dependencies: ["LibPQ", "HearthCore", logging, crypto], plugins: ["EmbedResources"]),
+        .target(name: "HearthStore", dependencies: ["LibPQ", "HearthCore", "HearthInsight", logging, crypto], plugins: ["EmbedResources"]),
         /// Compiles Migrations/*.sql, Data/*.csv and Docs/openapi.yaml into HearthStore, so every
         /// program is one self-contained file.
         .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["EmbedResourcesTool"]),
@@ -55,7 +55,7 @@ let package = Package(
         /// Configuration shared by the three programs (flags > environment > defaults).
         .target(name: "HearthCLI", dependencies: ["HearthStore", "HearthSettlement", argumentParser, logging]),
         .executableTarget(name: "hearthd", dependencies: ["HearthAPI", "HearthClearing", "HearthCLI", argumentParser, logging, serviceLifecycle, unixSignals]),
-        .executableTarget(name: "hearthctl", dependencies: ["HearthStore", "HearthClearing", "HearthSettlement", "HearthCLI", argumentParser, logging]),
+        .executableTarget(name: "hearthctl", dependencies: ["HearthStore", "HearthClearing", "HearthSettlement", "HearthInsight", "HearthCLI", argumentParser, logging, crypto]),
         .executableTarget(name: "hearth-settle", dependencies: ["HearthStore", "HearthSettlement", "HearthCLI", argumentParser, logging]),
         /// Regional insight: SSDA903 history, sufficiency, forecast, what-if. Pure: no I/O.
         .target(name: "HearthInsight", dependencies: ["HearthCore"]),
