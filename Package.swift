@@ -41,7 +41,7 @@ let package = Package(
         /// Domain types and rules and the clearing solver. Pure: no I/O.
         .target(name: "HearthCore"),
         /// PostgreSQL-backed storage: migrations, the embedded cluster, repositories.
-        .target(name: "HearthStore", dependencies: ["LibPQ", "HearthCore", logging, crypto], plugins: ["EmbedResources"]),
+        .target(name: "HearthStore", dependencies: ["LibPQ", "HearthCore", "HearthInsight", logging, crypto], plugins: ["EmbedResources"]),
         /// Compiles Migrations/*.sql, Data/*.csv and Docs/openapi.yaml into HearthStore, so every
         /// program is one self-contained file.
         .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["EmbedResourcesTool"]),
@@ -55,12 +55,12 @@ let package = Package(
         /// Configuration shared by the three programs (flags > environment > defaults).
         .target(name: "HearthCLI", dependencies: ["HearthStore", "HearthSettlement", argumentParser, logging]),
         .executableTarget(name: "hearthd", dependencies: ["HearthAPI", "HearthClearing", "HearthCLI", argumentParser, logging, serviceLifecycle, unixSignals]),
-        .executableTarget(name: "hearthctl", dependencies: ["HearthStore", "HearthClearing", "HearthSettlement", "HearthCLI", argumentParser, logging]),
+        .executableTarget(name: "hearthctl", dependencies: ["HearthStore", "HearthClearing", "HearthSettlement", "HearthInsight", "HearthCLI", argumentParser, logging, crypto]),
         .executableTarget(name: "hearth-settle", dependencies: ["HearthStore", "HearthSettlement", "HearthCLI", argumentParser, logging]),
         /// Regional insight: SSDA903 history, sufficiency, forecast, what-if. Pure: no I/O.
         .target(name: "HearthInsight", dependencies: ["HearthCore"]),
-        /// Benchmarks: South-East-shaped clearing instances, timed by worker count.
-        .executableTarget(name: "hearth-bench", dependencies: ["HearthCore", argumentParser]),
+        /// Benchmarks: South-East-shaped clearing instances, timed by worker count; synthetic SSDA903 returns.
+        .executableTarget(name: "hearth-bench", dependencies: ["HearthCore", "HearthInsight", argumentParser]),
         /// Helpers shared by the test targets: the live test database and the built programs.
         .target(name: "HearthTestSupport", dependencies: ["LibPQ"], path: "Tests/HearthTestSupport"),
         .testTarget(name: "HearthCoreTests", dependencies: ["HearthCore"]),

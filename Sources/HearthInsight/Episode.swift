@@ -28,6 +28,8 @@ public struct Episode: Sendable, Hashable {
     public let placementProvider: String?
     /// REC: reason the episode ceased; nil while open.
     public let reasonCeased: String?
+    /// REASON_PLACE_CHANGE: why the placement changed, when it did.
+    public let reasonPlaceChange: String?
     /// Postcode district of the child's home (HOME_POST), when given.
     public let homeDistrict: String?
     /// Postcode district of the placement (PL_POST), when given.
@@ -43,7 +45,7 @@ public struct Episode: Sendable, Hashable {
     public init(
         authority: String, childKey: String, birthMonth: String?, sex: String?, start: CalendarDate, end: CalendarDate?,
         reasonNewEpisode: String, legalStatus: String, categoryOfNeed: String, placement: String,
-        placementProvider: String?, reasonCeased: String?, homeDistrict: String?, placementDistrict: String?,
+        placementProvider: String?, reasonCeased: String?, reasonPlaceChange: String? = nil, homeDistrict: String?, placementDistrict: String?,
         distanceKm: Double?, placementAuthority: String?, unaccompanied: Bool
     ) {
         self.authority = authority
@@ -58,6 +60,7 @@ public struct Episode: Sendable, Hashable {
         self.placement = placement
         self.placementProvider = placementProvider
         self.reasonCeased = reasonCeased
+        self.reasonPlaceChange = reasonPlaceChange
         self.homeDistrict = homeDistrict
         self.placementDistrict = placementDistrict
         self.distanceKm = distanceKm
@@ -72,6 +75,21 @@ public struct Episode: Sendable, Hashable {
 
     /// The episode's placement group (INTERFACE.md, Insight).
     public var placementGroup: PlacementGroup { PlacementGroup(placeCode: placement) }
+}
+
+/// An episode with the collection year of the return that supplied it (2024 for the 2023/24
+/// return, which ends on 31 March 2024): when returns overlap, the later one wins.
+public struct ReturnedEpisode: Sendable, Hashable {
+    /// The episode.
+    public let episode: Episode
+    /// The supplying return's collection year.
+    public let returnYear: Int
+
+    /// Creates a returned episode.
+    public init(episode: Episode, returnYear: Int) {
+        self.episode = episode
+        self.returnYear = returnYear
+    }
 }
 
 /// The placement groups the forecast reports (INTERFACE.md, Insight).

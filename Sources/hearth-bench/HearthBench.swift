@@ -7,8 +7,8 @@ import HearthCore
 struct HearthBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hearth-bench",
-        abstract: "Benchmarks for Hearth's clearing solver.",
-        subcommands: [ClearingBenchmark.self]
+        abstract: "Benchmarks for Hearth's clearing solver, and synthetic SSDA903 returns to benchmark the import with.",
+        subcommands: [ClearingBenchmark.self, Synth903Command.self, SyntheticBacktestCommand.self]
     )
 }
 
