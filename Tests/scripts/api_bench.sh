@@ -9,7 +9,9 @@
 # Settings (environment): DURATION seconds per load (10), CLIENTS for pgbench and the 16-client
 # wrk loads (16), MEMORY_CLIENTS (64), OFFERS in the market (50000), OPEN_BIDS (20000),
 # PROPOSALS seeded for accept (20000), POOL_SIZE (hearthd --pool-size, 10), CLEARING=on to let
-# hearthd clear while loaded (default: paused, so the loads measure the API alone).
+# hearthd clear while loaded (default: paused, so the loads measure the API alone),
+# PROFILE=post_bids|offers|accept to record hearthd with `perf record -g` during that load and
+# print the top of `perf report` (self time, by symbol).
 #
 # It runs, back to back on the same server:
 #   1. pgbench, one bid-shaped row per transaction (a copy of `bids` without triggers or RLS);
@@ -155,10 +157,11 @@ sql "ALTER SYSTEM SET log_statement = 'all'" && sql "SELECT pg_reload_conf()" >/
 sleep 0.5
 log_start=$(stat -c %s "$pg_dir/log/pg.json")
 post_bid CAPTURECHILD CAPTUREKEY
+curl -fsS -o /dev/null "$base/v1/offers?near=51.28,1.08&within_km=30&setting=foster&need=autism" -H "Authorization: Bearer $key_sussex"
 sleep 0.5
 sql "ALTER SYSTEM RESET log_statement" && sql "SELECT pg_reload_conf()" >/dev/null
 tail -c +"$((log_start + 1))" "$pg_dir/log/pg.json" >"$work/capture.json"
-python3 - "$work/capture.json" "$work/statements.sql" "$work/captured.txt" <<'PY'
+python3 - "$work/capture.json" "$work/statements.sql" "$work/captured.txt" "$work/search.sql" <<'PY'
 import json, re, sys
 entries = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 statements = []
@@ -198,10 +201,25 @@ with open(sys.argv[3], "w") as shown, open(sys.argv[2], "w") as script:
         # The request's unique values become per-transaction ones.
         text = text.replace("'CAPTUREKEY'", "('k-' || :r)").replace("CAPTURECHILD", "pg-captured")
         script.write(" ".join(text.split()) + ";\n")
+# The market search as hearthd ran it, its values in place, for EXPLAIN.
+search = [s for s in statements if "FROM offers" in s[1] and "distance_km" in s[1]][-1]
+with open(sys.argv[4], "w") as out:
+    out.write(re.sub(r"\$(\d+)\b", lambda m: search[2].get(int(m.group(1)), m.group(0)), search[1]))
 
 PY
 captured_count=$(wc -l <"$work/statements.sql")
 captured_count=$((captured_count - 1))
+
+# The market search's plan, as hearth_daemon in a Sussex key's scope.
+{
+    echo "BEGIN;"
+    echo "SELECT set_config('hearth.authority', 'E10000011', true) \\g /dev/null"
+    echo "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)"
+    cat "$work/search.sql"
+    echo ";"
+    echo "COMMIT;"
+} >"$work/explain.sql"
+psql "$daemon_url" -XAtq -f "$work/explain.sql" >"$work/explain.txt" 2>&1 || true
 
 # --- Load helpers ---
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$daemon_pid/stat"; }
@@ -295,9 +313,18 @@ run_wrk() {
     local name=$1 clients=$2 script=$3 path=$4
     shift 4
     local before after
+    local profiler=
+    if [ "${PROFILE:-}" = "$name" ]; then
+        perf record -F 999 -g -p "$daemon_pid" -o "$work/perf.data" -- sleep "$DURATION" >/dev/null 2>&1 &
+        profiler=$!
+    fi
     before=$(cpu_ticks)
     wrk -t 2 -c "$clients" -d "${DURATION}s" --timeout 10s -s "$script" "$base$path" -- "$@" >"$work/wrk-$name.txt" 2>&1 || true
     after=$(cpu_ticks)
+    if [ -n "$profiler" ]; then
+        wait "$profiler" || true
+        perf report -i "$work/perf.data" --stdio --no-children --sort symbol 2>/dev/null | grep -E '^ +[0-9.]+%' | head -40 >"$work/profile.txt" || true
+    fi
     local line
     line=$(grep '^RESULT' "$work/wrk-$name.txt") || { cat "$work/wrk-$name.txt" >&2; die "wrk $name printed no result"; }
     eval "$(sed 's/^RESULT //' <<<"$line" | tr ' ' '\n' | sed "s/^/local /")"
@@ -376,6 +403,16 @@ echo "POST /v1/bids ÷ pgbench one row:            $(ratio "$post" "$(field pg_r
 echo "POST /v1/bids ÷ pgbench hearthd statements: $(ratio "$post" "$(field pg_hearthd 1)")   (target ≥ 0.8)"
 echo "hearthd peak RSS (VmHWM): $(hwm_mib) MiB (target < 100 at $MEMORY_CLIENTS clients)"
 echo "correctness: $acked acknowledged bids ($acked_unique distinct), $stored stored, $not_once acknowledged but not stored exactly once; 5xx: $(( $(field post_bids 8) + $(field offers 8) + $(field accept 8) + $(field post_bids_64 8) )); accepted proposals: $accepted"
+echo
+if [ -s "$work/profile.txt" ]; then
+    echo "hearthd's profile during $PROFILE (perf, self time by symbol, top 40):"
+    sed 's/^/    /' "$work/profile.txt"
+    echo
+fi
+echo "GET /v1/offers?near=51.28,1.08&within_km=30&setting=foster&need=autism: the statement and its plan ($OFFERS offers):"
+sed 's/^/    /' "$work/search.sql"
+echo
+sed 's/^/    /' "$work/explain.txt"
 echo
 echo "statements hearthd issued for one POST /v1/bids (captured with log_statement=all):"
 sed 's/^/    /' "$work/captured.txt"
