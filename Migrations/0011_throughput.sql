@@ -13,6 +13,6 @@ DROP TRIGGER offers_notify ON offers;
 DROP FUNCTION notify_market_change();
 
 -- The market search (`GET /v1/offers?near=…&within_km=…`) bounds the great-circle distance by a
--- latitude/longitude box first (HearthStore's Geography.boundingBox): a range on `lat` and one
--- on `lon` read from this index, then the exact haversine on what is inside the box.
-CREATE INDEX offers_location ON offers (lat, lon);
+-- longitude/latitude box first (HearthStore's Geography.boundingBox), read from this GiST index
+-- of built-in points (no extension needed), then applies the exact haversine to what is inside.
+CREATE INDEX offers_location ON offers USING gist (point(lon::float8, lat::float8));

@@ -35,7 +35,7 @@ public enum AuditLog {
         _ connection: PostgresConnection, actor: Actor, action: String, entity: String, entityID: String?,
         before: String? = nil, after: String? = nil, detailJSON: String = "{}"
     ) throws {
-        try connection.deferUntilNext(
+        try connection.runDeferred(
             """
             INSERT INTO audit_log (actor_kind, actor_authority, actor_key_id, actor_role, action, entity, entity_id, before_status, after_status, detail)
             VALUES (\(actor.kind), \(actor.authority), \(actor.keyID)::uuid, \(actor.role), \(action), \(entity), \(entityID), \(before), \(after),

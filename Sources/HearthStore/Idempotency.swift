@@ -69,7 +69,7 @@ public enum IdempotencyStore {
     /// returns how many went.
     @discardableResult
     public static func purgeExpired(on connection: PostgresConnection) throws -> Int {
-        try connection.deferUntilNext(
+        try connection.query(
             "DELETE FROM idempotency_keys WHERE created_at <= now() - make_interval(hours => $1)", [replayWindowHours]
         ).affectedRows
     }

@@ -62,12 +62,14 @@ public enum OfferRepository {
         if let near = filter.near {
             distance = Geography.haversine(lat: "lat", lon: "lon", to: near)
             if let within = filter.withinKm {
-                // The box is read from the offers_location index; the haversine decides.
+                // The box is read from the offers_location GiST index; the haversine decides.
                 let box = Geography.boundingBox(around: near, radiusKm: within)
-                conditions.append("lat BETWEEN \(box.minLat)::numeric AND \(box.maxLat)::numeric")
-                if let minLon = box.minLon, let maxLon = box.maxLon {
-                    conditions.append("lon BETWEEN \(minLon)::numeric AND \(maxLon)::numeric")
-                }
+                let (minLon, maxLon) = (box.minLon ?? -180, box.maxLon ?? 180)
+                conditions.append(
+                    """
+                    point(lon::float8, lat::float8) <@ box(point(\(minLon)::float8, \(box.minLat)::float8), point(\(maxLon)::float8, \(box.maxLat)::float8))
+                    """
+                )
                 conditions.append("\(distance) <= \(within)")
             }
         }

@@ -169,7 +169,7 @@ public enum ControlStore {
                 connection, actor: actor, action: paused ? "clearing.pause" : "clearing.resume", entity: "control", entityID: nil,
                 before: paused ? "running" : "paused", after: paused ? "paused" : "running"
             )
-            try connection.notify("hearth_market", payload: paused ? "paused" : "resumed")
+            try connection.notify(MarketChanges.channel, payload: paused ? "paused" : "resumed")
         }
         return changed
     }

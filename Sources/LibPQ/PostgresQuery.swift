@@ -128,8 +128,9 @@ extension PostgresConnection {
     }
 
     /// Queues `query`, whose result nobody reads, to travel with the next statement
-    /// (`deferUntilNext(_:_:)`): inside a transaction, one round trip fewer.
-    public func deferUntilNext(_ query: PostgresQuery) throws {
+    /// (`deferUntilNext(_:_:)`): inside a transaction, one round trip fewer. Named apart, like
+    /// `run`, so that an interpolated value is always bound.
+    public func runDeferred(_ query: PostgresQuery) throws {
         try deferUntilNext(query.sql, query.binds)
     }
 

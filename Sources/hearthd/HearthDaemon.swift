@@ -36,9 +36,13 @@ struct HearthDaemon: AsyncParsableCommand {
     /// still decides when set.
     private static func limitMallocArenas() {
         #if canImport(Glibc)
-        if ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil {
-            mallopt(M_ARENA_MAX, 2)
-        }
+        // `mallopt` is declared in <malloc.h>, which the Glibc module does not export; -8 is
+        // its `M_ARENA_MAX`.
+        guard ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil,
+            let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt")
+        else { return }
+        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+        _ = unsafeBitCast(symbol, to: Mallopt.self)(-8, 2)
         #endif
     }
 

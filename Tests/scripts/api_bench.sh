@@ -9,10 +9,13 @@
 # Settings (environment): DURATION seconds per load (10), CLIENTS for pgbench and the 16-client
 # wrk loads (16), MEMORY_CLIENTS (64), OFFERS in the market (50000), OPEN_BIDS (20000),
 # PROPOSALS seeded for accept (20000), POOL_SIZE (hearthd --pool-size, 10), CLEARING=on to let
-# hearthd clear while loaded (default: paused, so the loads measure the API alone).
+# hearthd clear while loaded (default: paused, so the loads measure the API alone),
+# PROFILE=post_bids|offers|accept to record hearthd with `perf record -g` during that load and
+# print the top of `perf report` (self time, by symbol).
 #
 # It runs, back to back on the same server:
 #   1. pgbench, one bid-shaped row per transaction (a copy of `bids` without triggers or RLS);
+#      both pgbench loads use prepared statements (-M prepared), as hearthd does;
 #   2. pgbench replaying exactly the statements hearthd issues for one `POST /v1/bids`,
 #      captured from the server's log (log_statement=all, jsonlog) during one request after a
 #      warm-up request; the captured statements are printed;
@@ -150,14 +153,15 @@ post_bid() {
 
 # --- Capture: one request's statements, after a warm-up request (caches filled). ---
 post_bid capture-warm-up capture-warm-up-key
-sql "ALTER SYSTEM SET log_statement = 'all'; SELECT pg_reload_conf()" >/dev/null
+sql "ALTER SYSTEM SET log_statement = 'all'" && sql "SELECT pg_reload_conf()" >/dev/null
 sleep 0.5
 log_start=$(stat -c %s "$pg_dir/log/pg.json")
 post_bid CAPTURECHILD CAPTUREKEY
+curl -fsS -o /dev/null "$base/v1/offers?near=51.28,1.08&within_km=30&setting=foster&need=autism" -H "Authorization: Bearer $key_sussex"
 sleep 0.5
-sql "ALTER SYSTEM RESET log_statement; SELECT pg_reload_conf()" >/dev/null
+sql "ALTER SYSTEM RESET log_statement" && sql "SELECT pg_reload_conf()" >/dev/null
 tail -c +"$((log_start + 1))" "$pg_dir/log/pg.json" >"$work/capture.json"
-python3 - "$work/capture.json" "$work/statements.sql" "$work/captured.txt" <<'PY'
+python3 - "$work/capture.json" "$work/statements.sql" "$work/captured.txt" "$work/search.sql" <<'PY'
 import json, re, sys
 entries = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 statements = []
@@ -186,7 +190,9 @@ auth = [s for s in statements[:first] if "api_keys" in s[1] and "secret_hash" in
 if auth:
     picked.insert(0, auth[-1])
 def bind(sql, params):
-    return re.sub(r"\$(\d+)\b", lambda m: params.get(int(m.group(1)), m.group(0)), sql)
+    # A ':' inside a value must not read as a pgbench variable (':00' of a time).
+    value = lambda n: params.get(n, "$%d" % n).replace(":", ":' || '")
+    return re.sub(r"\$(\d+)\b", lambda m: value(int(m.group(1))), sql)
 with open(sys.argv[3], "w") as shown, open(sys.argv[2], "w") as script:
     script.write("\\set r random(1, 1000000000000)\n")
     for _, sql, params in picked:
@@ -195,10 +201,25 @@ with open(sys.argv[3], "w") as shown, open(sys.argv[2], "w") as script:
         # The request's unique values become per-transaction ones.
         text = text.replace("'CAPTUREKEY'", "('k-' || :r)").replace("CAPTURECHILD", "pg-captured")
         script.write(" ".join(text.split()) + ";\n")
-print(len(picked))
+# The market search as hearthd ran it, its values in place, for EXPLAIN.
+search = [s for s in statements if "FROM offers" in s[1] and "distance_km" in s[1]][-1]
+with open(sys.argv[4], "w") as out:
+    out.write(re.sub(r"\$(\d+)\b", lambda m: search[2].get(int(m.group(1)), m.group(0)), search[1]))
+
 PY
 captured_count=$(wc -l <"$work/statements.sql")
 captured_count=$((captured_count - 1))
+
+# The market search's plan, as hearth_daemon in a Sussex key's scope.
+{
+    echo "BEGIN;"
+    echo "SELECT set_config('hearth.authority', 'E10000011', true) \\g /dev/null"
+    echo "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)"
+    cat "$work/search.sql"
+    echo ";"
+    echo "COMMIT;"
+} >"$work/explain.sql"
+psql "$daemon_url" -XAtq -f "$work/explain.sql" >"$work/explain.txt" 2>&1 || true
 
 # --- Load helpers ---
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$daemon_pid/stat"; }
@@ -292,21 +313,30 @@ run_wrk() {
     local name=$1 clients=$2 script=$3 path=$4
     shift 4
     local before after
+    local profiler=
+    if [ "${PROFILE:-}" = "$name" ]; then
+        perf record -F 999 -g -p "$daemon_pid" -o "$work/perf.data" -- sleep "$DURATION" >/dev/null 2>&1 &
+        profiler=$!
+    fi
     before=$(cpu_ticks)
     wrk -t 2 -c "$clients" -d "${DURATION}s" --timeout 10s -s "$script" "$base$path" -- "$@" >"$work/wrk-$name.txt" 2>&1 || true
     after=$(cpu_ticks)
+    if [ -n "$profiler" ]; then
+        wait "$profiler" || true
+        perf report -i "$work/perf.data" --stdio --no-children --sort symbol 2>/dev/null | grep -E '^ +[0-9.]+%' | head -40 >"$work/profile.txt" || true
+    fi
     local line
     line=$(grep '^RESULT' "$work/wrk-$name.txt") || { cat "$work/wrk-$name.txt" >&2; die "wrk $name printed no result"; }
     eval "$(sed 's/^RESULT //' <<<"$line" | tr ' ' '\n' | sed "s/^/local /")"
     local rps cpu
     rps=$(awk -v r="$requests" -v s="$seconds" 'BEGIN { printf "%.0f", r / s }')
-    cpu=$(awk -v t="$((after - before))" -v hz="$ticks_per_second" -v r="$requests" 'BEGIN { printf "%.0f", r > 0 ? t / hz * 1e6 / r : 0 }')
+    cpu=$(awk -v t="$((after - before))" -v hz="$ticks_per_second" -v r="$requests" 'BEGIN { printf "%.0f", (r > 0 ? t / hz * 1e6 / r : 0) }')
     RESULT[$name]="$rps|$p50_ms|$p99_ms|$cpu|$(rss_mib)|$s2xx|$s4xx|$s5xx|$socket_errors"
 }
 # run_pgbench NAME USER SCRIPT: one pgbench load; records tps and latency under NAME.
 run_pgbench() {
     local name=$1 user=$2 script=$3
-    pgbench -n -h 127.0.0.1 -p "$pg_port" -U "$user" -M extended -c "$CLIENTS" -j 2 -T "$DURATION" -r -P 0 \
+    pgbench -n -h 127.0.0.1 -p "$pg_port" -U "$user" -M prepared -c "$CLIENTS" -j 2 -T "$DURATION" \
         --log --log-prefix="$work/pgb-$name" -f "$script" hearth_bench >"$work/pgbench-$name.txt" 2>&1 \
         || { cat "$work/pgbench-$name.txt" >&2; die "pgbench $name failed"; }
     local tps failed
@@ -324,16 +354,16 @@ run_pgbench pg_row postgres "$work/one_row.sql"
 say "pgbench: the $captured_count statements hearthd issues per POST /v1/bids"
 run_pgbench pg_hearthd hearth_daemon "$work/statements.sql"
 say "wrk: POST /v1/bids ($CLIENTS clients)"
-run_wrk post_bids "$CLIENTS" "$work/post_bids.lua" /v1/bids "$tag-a" "$work/acked" "$neededBy" "$key_kent"
+run_wrk post_bids "$CLIENTS" "$work/post_bids.lua" /v1/bids "$tag-a" "$work/acked-16" "$neededBy" "$key_kent"
 say "wrk: GET /v1/offers?near=…&within_km=… ($CLIENTS clients)"
 run_wrk offers "$CLIENTS" "$work/offers.lua" /v1/offers "$key_sussex"
 say "wrk: POST /v1/proposals/{id}/accept ($CLIENTS clients)"
 run_wrk accept "$CLIENTS" "$work/accept.lua" /v1/proposals "$key_kent" "$work/proposals.txt" 2
 say "wrk: POST /v1/bids ($MEMORY_CLIENTS clients)"
-run_wrk post_bids_64 "$MEMORY_CLIENTS" "$work/post_bids.lua" /v1/bids "$tag-b" "$work/acked" "$neededBy" "$key_kent"
+run_wrk post_bids_64 "$MEMORY_CLIENTS" "$work/post_bids.lua" /v1/bids "$tag-b" "$work/acked-64" "$neededBy" "$key_kent"
 
 # --- Correctness: every acknowledged bid stored exactly once. ---
-cat "$work"/acked.* | sort >"$work/acked.txt"
+cat "$work"/acked-* | sort >"$work/acked.txt"
 acked=$(wc -l <"$work/acked.txt")
 acked_unique=$(sort -u "$work/acked.txt" | wc -l)
 sql "CREATE TABLE bench_acked (child_ref text)"
@@ -344,7 +374,7 @@ open_bids=$(sql "SELECT count(*) FROM bids WHERE status = 'open'")
 accepted=$(sql "SELECT count(*) FROM proposals WHERE status = 'accepted'")
 
 field() { cut -d'|' -f"$2" <<<"${RESULT[$1]}"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 echo
 echo "API throughput — $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), fsync=on, ${DURATION} s per load, pool size $POOL_SIZE, clearing $CLEARING"
 echo "market: $OFFERS offers, $open_bids open bids at the end; hearthd $(git -C "$HEARTH_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
@@ -373,6 +403,16 @@ echo "POST /v1/bids ÷ pgbench one row:            $(ratio "$post" "$(field pg_r
 echo "POST /v1/bids ÷ pgbench hearthd statements: $(ratio "$post" "$(field pg_hearthd 1)")   (target ≥ 0.8)"
 echo "hearthd peak RSS (VmHWM): $(hwm_mib) MiB (target < 100 at $MEMORY_CLIENTS clients)"
 echo "correctness: $acked acknowledged bids ($acked_unique distinct), $stored stored, $not_once acknowledged but not stored exactly once; 5xx: $(( $(field post_bids 8) + $(field offers 8) + $(field accept 8) + $(field post_bids_64 8) )); accepted proposals: $accepted"
+echo
+if [ -s "$work/profile.txt" ]; then
+    echo "hearthd's profile during $PROFILE (perf, self time by symbol, top 40):"
+    sed 's/^/    /' "$work/profile.txt"
+    echo
+fi
+echo "GET /v1/offers?near=51.28,1.08&within_km=30&setting=foster&need=autism: the statement and its plan ($OFFERS offers):"
+sed 's/^/    /' "$work/search.sql"
+echo
+sed 's/^/    /' "$work/explain.txt"
 echo
 echo "statements hearthd issued for one POST /v1/bids (captured with log_statement=all):"
 sed 's/^/    /' "$work/captured.txt"
