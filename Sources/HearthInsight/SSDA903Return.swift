@@ -215,7 +215,8 @@ public struct SSDA903Return: Sendable {
             problems.append(SSDA903Problem(.episodes, row: 2, column: "CHILD", "the episodes table has no rows"))
         }
         guard problems.isEmpty else {
-            throw SSDA903Invalid(problems: problems.sorted { ($0.table.order, $0.row) < ($1.table.order, $1.row) })
+            let ordered = problems.enumerated().sorted { ($0.element.table.order, $0.element.row, $0.offset) < ($1.element.table.order, $1.element.row, $1.offset) }
+            throw SSDA903Invalid(problems: ordered.map(\.element))
         }
 
         for child in Set(rows.map(\.child)) {
