@@ -76,7 +76,7 @@ struct SSDA903ValidationTests {
 
     @Test("a row with the wrong number of fields is refused")
     func fieldCount() {
-        #expect(problems(episodes: episodesCSV(["C1,01/05/2023,S,C2,N1,U1"])) == ["row 2: URN: the row has 6 fields; the first line names 13 columns"])
+        #expect(problems(episodes: episodesCSV(["C1,01/05/2023,S,C2,N1,U1"])) == ["row 2: PLACE_PROVIDER: the row has 6 fields; the first line names 13 columns"])
     }
 
     @Test("one child's episodes may not overlap, and only the last may be open (rules 501, 142)")
