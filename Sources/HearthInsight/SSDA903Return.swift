@@ -109,7 +109,8 @@ public struct SSDA903Return: Sendable {
     /// The collection year (2024 for 2023/24, which ends on 31 March 2024).
     public let collectionYear: Int
 
-    /// Columns of the episodes table (DfE names), all required.
+    /// Columns of the episodes table (DfE names), all required but URN (absent from returns
+    /// before 2019/20, and never stored).
     public static let episodeColumns = [
         "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE", "HOME_POST",
         "PL_POST", "URN",
@@ -127,7 +128,9 @@ public struct SSDA903Return: Sendable {
     public init(episodes: String, header: String? = nil, uasc: String? = nil, collectionYear: Int? = nil) throws {
         var problems: [SSDA903Problem] = []
         let episodeTable = CSVTable(parsing: episodes)
-        problems += Self.checkColumns(episodeTable, .episodes, required: Self.episodeColumns, allowed: Self.episodeColumns)
+        problems += Self.checkColumns(
+            episodeTable, .episodes, required: Self.episodeColumns.filter { $0 != "URN" }, allowed: Self.episodeColumns
+        )
 
         var children: [String: SSDA903Child] = [:]
         var headerChildren: Set<String>?

@@ -34,6 +34,8 @@ struct SSDA903ValidationTests {
         #expect(parsed.episodes[0].placementDistrict == "ME15")
         #expect(parsed.episodes[1].end == nil)
         #expect(parsed.episodes[1].placement == "K3")
+        let withoutURN = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST\nC1,01/05/2023,S,C2,N1,U1,PR1,,,,,\n"
+        #expect(try SSDA903Return(episodes: withoutURN).episodes.count == 1)
     }
 
     @Test("missing, unknown and repeated columns are named on row 1")
