@@ -51,7 +51,7 @@ let package = Package(
         /// Settlement: the nightly run, the double-entry ledger, netting, statements, contributions.
         .target(name: "HearthSettlement", dependencies: ["HearthStore", "HearthCore", logging]),
         /// The HTTP API served by hearthd.
-        .target(name: "HearthAPI", dependencies: ["HearthStore", "HearthSettlement", hummingbird, httpTypes, nioCore, crypto, logging, metrics, prometheus, serviceLifecycle]),
+        .target(name: "HearthAPI", dependencies: ["HearthStore", "HearthSettlement", "HearthInsight", hummingbird, httpTypes, nioCore, crypto, logging, metrics, prometheus, serviceLifecycle]),
         /// Configuration shared by the three programs (flags > environment > defaults).
         .target(name: "HearthCLI", dependencies: ["HearthStore", "HearthSettlement", argumentParser, logging]),
         .executableTarget(name: "hearthd", dependencies: ["HearthAPI", "HearthClearing", "HearthCLI", argumentParser, logging, serviceLifecycle, unixSignals]),

@@ -19,7 +19,11 @@ public struct CSVTable: Sendable {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         var index = 0
         func endField() {
-            fields.append(String(decoding: field, as: UTF8.self).trimmingSpaces())
+            var lower = 0
+            var upper = field.count
+            while lower < upper, field[lower] == UInt8(ascii: " ") || field[lower] == UInt8(ascii: "\t") { lower += 1 }
+            while upper > lower, field[upper - 1] == UInt8(ascii: " ") || field[upper - 1] == UInt8(ascii: "\t") { upper -= 1 }
+            fields.append(String(decoding: field[lower..<upper], as: UTF8.self))
             field.removeAll(keepingCapacity: true)
         }
         func endLine() {
@@ -62,15 +66,5 @@ public struct CSVTable: Sendable {
             columns = []
             records = []
         }
-    }
-}
-
-extension String {
-    /// The string without leading and trailing spaces and tabs.
-    func trimmingSpaces() -> String {
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
-        let last = scalars.lastIndex(where: { $0 != " " && $0 != "\t" })!
-        return String(scalars[first...last])
     }
 }

@@ -109,7 +109,8 @@ public struct SSDA903Return: Sendable {
     /// The collection year (2024 for 2023/24, which ends on 31 March 2024).
     public let collectionYear: Int
 
-    /// Columns of the episodes table (DfE names), all required.
+    /// Columns of the episodes table (DfE names), all required but URN (absent from returns
+    /// before 2019/20, and never stored).
     public static let episodeColumns = [
         "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE", "HOME_POST",
         "PL_POST", "URN",
@@ -127,7 +128,9 @@ public struct SSDA903Return: Sendable {
     public init(episodes: String, header: String? = nil, uasc: String? = nil, collectionYear: Int? = nil) throws {
         var problems: [SSDA903Problem] = []
         let episodeTable = CSVTable(parsing: episodes)
-        problems += Self.checkColumns(episodeTable, .episodes, required: Self.episodeColumns, allowed: Self.episodeColumns)
+        problems += Self.checkColumns(
+            episodeTable, .episodes, required: Self.episodeColumns.filter { $0 != "URN" }, allowed: Self.episodeColumns
+        )
 
         var children: [String: SSDA903Child] = [:]
         var headerChildren: Set<String>?
@@ -215,7 +218,8 @@ public struct SSDA903Return: Sendable {
             problems.append(SSDA903Problem(.episodes, row: 2, column: "CHILD", "the episodes table has no rows"))
         }
         guard problems.isEmpty else {
-            throw SSDA903Invalid(problems: problems.sorted { ($0.table.order, $0.row) < ($1.table.order, $1.row) })
+            let ordered = problems.enumerated().sorted { ($0.element.table.order, $0.element.row, $0.offset) < ($1.element.table.order, $1.element.row, $1.offset) }
+            throw SSDA903Invalid(problems: ordered.map(\.element))
         }
 
         for child in Set(rows.map(\.child)) {

@@ -72,6 +72,13 @@ public struct SufficiencyReport: Sendable, Encodable {
         public let exchangeWithin20MilesPct: Double?
         public let returnsWithDistance: ShownCount
         public let returnsWithin20MilesPct: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case exchangePlacements = "exchange_placements"
+            case exchangeWithin20MilesPct = "exchange_within_20_miles_pct"
+            case returnsWithDistance = "returns_with_distance"
+            case returnsWithin20MilesPct = "returns_within_20_miles_pct"
+        }
     }
 
     public struct OutsideRegion: Sendable, Encodable {

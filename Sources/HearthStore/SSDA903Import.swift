@@ -146,9 +146,13 @@ struct TextArray: PostgresBindable {
                 continue
             }
             text += "\""
-            for character in item {
-                if character == "\"" || character == "\\" { text += "\\" }
-                text.append(character)
+            if item.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                for character in item {
+                    if character == "\"" || character == "\\" { text += "\\" }
+                    text.append(character)
+                }
+            } else {
+                text += item
             }
             text += "\""
         }
