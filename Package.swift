@@ -51,7 +51,7 @@ let package = Package(
         /// Settlement: the nightly run, the double-entry ledger, netting, statements, contributions.
         .target(name: "HearthSettlement", dependencies: ["HearthStore", "HearthCore", logging]),
         /// The HTTP API served by hearthd.
-        .target(name: "HearthAPI", dependencies: ["HearthStore", "HearthSettlement", hummingbird, httpTypes, nioCore, crypto, logging, metrics, prometheus, serviceLifecycle]),
+        .target(name: "HearthAPI", dependencies: ["HearthStore", "HearthSettlement", "HearthInsight", hummingbird, httpTypes, nioCore, crypto, logging, metrics, prometheus, serviceLifecycle]),
         /// Configuration shared by the three programs (flags > environment > defaults).
         .target(name: "HearthCLI", dependencies: ["HearthStore", "HearthSettlement", argumentParser, logging]),
         .executableTarget(name: "hearthd", dependencies: ["HearthAPI", "HearthClearing", "HearthCLI", argumentParser, logging, serviceLifecycle, unixSignals]),
@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "HearthInsightTests", dependencies: ["HearthInsight"]),
         .testTarget(name: "HearthSettlementTests", dependencies: ["HearthSettlement", "HearthTestSupport"]),
         .testTarget(name: "LibPQTests", dependencies: ["LibPQ", "HearthTestSupport"]),
-        .testTarget(name: "HearthStoreTests", dependencies: ["HearthStore", "HearthTestSupport"]),
+        .testTarget(name: "HearthStoreTests", dependencies: ["HearthStore", "HearthInsight", "HearthTestSupport"]),
         .testTarget(name: "HearthAPITests", dependencies: ["HearthAPI", "HearthTestSupport", hummingbirdTesting]),
         .testTarget(name: "EndToEndTests", dependencies: ["LibPQ", "HearthStore", "HearthTestSupport"]),
     ]

@@ -62,6 +62,7 @@ public enum HearthServer {
         ProposalRoutes(database: database).register(on: v1)
         ExplainRoute(database: database).register(on: v1)
         StatementRoutes(database: database).register(on: v1)
+        ForecastRoutes(database: database).register(on: v1)
         return Application(
             router: router,
             // The idle timeout closes a connection on which no request part arrived for that
