@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "HearthInsightTests", dependencies: ["HearthInsight"]),
         .testTarget(name: "HearthSettlementTests", dependencies: ["HearthSettlement", "HearthTestSupport"]),
         .testTarget(name: "LibPQTests", dependencies: ["LibPQ", "HearthTestSupport"]),
-        .testTarget(name: "HearthStoreTests", dependencies: ["HearthStore", "HearthTestSupport"]),
+        .testTarget(name: "HearthStoreTests", dependencies: ["HearthStore", "HearthInsight", "HearthTestSupport"]),
         .testTarget(name: "HearthAPITests", dependencies: ["HearthAPI", "HearthTestSupport", hummingbirdTesting]),
         .testTarget(name: "EndToEndTests", dependencies: ["LibPQ", "HearthStore", "HearthTestSupport"]),
     ]

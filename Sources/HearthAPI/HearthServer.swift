@@ -64,6 +64,7 @@ public enum HearthServer {
         ExplainRoute(database: database).register(on: v1)
         StatementRoutes(database: database).register(on: v1)
         InsightRoutes(database: database).register(on: v1)
+        ForecastRoutes(database: database).register(on: v1)
         return Application(
             router: router,
             // The idle timeout closes a connection on which no request part arrived for that

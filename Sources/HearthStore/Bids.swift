@@ -112,7 +112,7 @@ public enum BidRepository {
         """
     }
 
-    private static func decode(_ row: Row) throws -> Bid {
+    static func decode(_ row: Row) throws -> Bid {
         let draft = BidDraft(
             childRef: try row.string("child_ref"), groupSize: try row.int("group_size"), age: try row.int("age"),
             sex: try Sex(rawValue: try row.string("sex")).orThrow("sex"),

@@ -38,6 +38,9 @@ public final class PostcodeDistricts: Sendable {
     /// How many districts are known.
     public var count: Int { locations.count }
 
+    /// Every known district's code, sorted.
+    public var districtNames: [String] { locations.keys.sorted() }
+
     /// The mean location of a district such as `RG12`, or nil if unknown.
     public func location(of district: String) -> Coordinate? {
         locations[district]

@@ -9,8 +9,8 @@ import HearthStore
 struct Insight: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "insight",
-        abstract: "Regional insight: sufficiency and the NCC return (see Docs/insight.md).",
-        subcommands: [Sufficiency.self, NCCReturnCommand.self]
+        abstract: "Regional insight: sufficiency, the forecast and its backtest, and the NCC return (see Docs/insight.md).",
+        subcommands: [Sufficiency.self, ForecastCommand.self, BacktestCommand.self, WhatIfCommand.self, NCCReturnCommand.self]
     )
 
     struct Sufficiency: AsyncParsableCommand {

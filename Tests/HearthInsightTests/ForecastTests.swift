@@ -2,10 +2,9 @@ import HearthCore
 import HearthInsight
 import Testing
 
+import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
-#else
-import Foundation
 #endif
 
 @Suite("Forecast and backtest")
