@@ -5,18 +5,26 @@ import Foundation
 /// `ClearingSummary.provenOptimal` false and a bound on the loss.
 ///
 /// **Objective**, in strict lexicographic order: (1) most emergency children placed, then most
-/// urgent, then most planned (a sibling group counts as its size); (2) least total distance
-/// from home, per child, each pair's distance rounded to whole metres; (3) least total weekly
-/// cost, per child (rate × group size); then ties: (4) most seniority placed, per child, where a
-/// bid's seniority is the bid count minus its rank in waiting order (longest waiting first,
-/// then lowest id); (5) least Σ seniority × offer rank per child (offers ranked by id), so the
-/// bids waiting longest get the lowest offer ids. Any tie left after (5) is broken by the fixed
-/// order of the search, which depends only on the snapshot.
+/// urgent, then most planned (a sibling group counts as its size); (2) most children in their
+/// first ranked choice, then their second, … (only bids with a `ranking`; see Docs/clearing.md);
+/// (3) least total distance from home, per child, each pair's distance rounded to whole metres;
+/// (4) least total weekly cost, per child (rate × group size); then ties: (5) most seniority
+/// placed, per child, where a bid's seniority is the bid count minus its rank in waiting order
+/// (longest waiting first, then lowest id); (6) least Σ seniority × offer rank per child (offers
+/// ranked by id), so the bids waiting longest get the lowest offer ids. Any tie left after (6) is
+/// broken by the fixed order of the search, which depends only on the snapshot.
+///
+/// **Alternatives.** With `evaluatesAlternatives`, each proposed child's options and each ranked
+/// choice's outcome (`ClearingResult.alternatives`) are worked out from the same optimum: the
+/// best assignment with the child fixed on the offer, compared with the round's own, level by
+/// level, for the other children (`OptionEffect`), within `alternativesShare` of each
+/// component's solve time (at least `alternativesFloor`).
 ///
 /// **Exactness.** Each level is its own `Int64` field of a lexicographically ordered cost
 /// vector, so no level is ever traded against another and nothing is rounded besides metres.
 /// Urgency levels share one field with weights (C+1)², C+1 and 1, C being the number of
-/// children in the snapshot. `checkBounds` refuses any snapshot whose worst-case path sums
+/// children in the snapshot; ranked choices share another with weights Q^(K−1), …, Q, 1, Q
+/// being one more than the children with a ranking and K the longest ranking. `checkBounds` refuses any snapshot whose worst-case path sums
 /// could leave `Int64` (for instance more than about 10⁶ children, or weekly rates above
 /// £10⁸), so arithmetic never overflows.
 ///
@@ -78,14 +86,26 @@ public struct ClearingSolver: Sendable {
     /// are the same and `alternatives` is empty (what-if studies and benchmarks of the solve alone).
     public var evaluatesAlternatives: Bool
 
+    /// How long each component may spend on its alternatives after its own solve: this share of
+    /// the solve's time, but at least `alternativesFloor`, and never past the round's deadline.
+    /// Alternatives not reached in time are `OptionEffect.Kind.notEvaluated`; a small market's
+    /// are all evaluated within the floor (see Docs/clearing.md and Docs/performance.md).
+    public var alternativesShare: Double
+
+    /// The least time each component may spend on its alternatives (see `alternativesShare`).
+    public var alternativesFloor: Duration
+
     /// Creates a solver using `workerCount` workers (by default one per active core) and a round
     /// budget of `searchBudget` (by default 5 seconds).
     public init(
-        workerCount: Int = ProcessInfo.processInfo.activeProcessorCount, searchBudget: Duration = .seconds(5), evaluatesAlternatives: Bool = true
+        workerCount: Int = ProcessInfo.processInfo.activeProcessorCount, searchBudget: Duration = .seconds(5), evaluatesAlternatives: Bool = true,
+        alternativesShare: Double = 0.2, alternativesFloor: Duration = .milliseconds(100)
     ) {
         self.workerCount = max(1, workerCount)
         self.searchBudget = searchBudget
         self.evaluatesAlternatives = evaluatesAlternatives
+        self.alternativesShare = max(0, alternativesShare)
+        self.alternativesFloor = alternativesFloor
     }
 
     /// Solves `instance`: at most one proposal per bid, never more children on an offer than
@@ -107,7 +127,7 @@ public struct ClearingSolver: Sendable {
         // Largest components first, so the pool stays busy; the order does not affect results.
         let schedule = components.indices.sorted { components[$0].edgeCount > components[$1].edgeCount }
         let deadline = started + searchBudget
-        let evaluatesAlternatives = self.evaluatesAlternatives
+        let (evaluatesAlternatives, alternativesShare, alternativesFloor) = (self.evaluatesAlternatives, self.alternativesShare, self.alternativesFloor)
         let solved = parallelMap(count: schedule.count, workers: workerCount) { position in
             let component = components[schedule[position]]
             var solver = ComponentSolver(component.problem(graph: graph, bids: bids, offers: offers, costs: costs))
@@ -115,7 +135,9 @@ public struct ClearingSolver: Sendable {
             let outcome = solver.solve(searchUntil: now + (deadline - now) * Self.searchShare, finishBy: deadline)
             let requests = evaluatesAlternatives
                 ? Self.alternativeRequests(component: component, assignment: outcome.assignment, graph: graph, choice: weights.choice) : []
-            let found = solver.alternatives(requests.map(\.local), until: deadline)
+            let solved = clock.now
+            let allowance = max(alternativesFloor, (solved - now) * alternativesShare)
+            let found = solver.alternatives(requests.map(\.local), until: min(deadline, solved + allowance))
             return (outcome: outcome, requests: requests, found: found)
         }
 

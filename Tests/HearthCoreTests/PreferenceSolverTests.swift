@@ -70,7 +70,8 @@ struct PreferenceSolverTests {
         var checked = 0
         for seed in UInt64(101)...260 {
             let instance = withRankings(randomInstance(seed: seed, maxBids: 6, maxOffers: 4), seed: seed)
-            let result = try ClearingSolver(workerCount: 2).solve(instance)
+            // Every alternative evaluated, whatever the machine's load.
+            let result = try ClearingSolver(workerCount: 2, alternativesFloor: .seconds(30)).solve(instance)
             let given = Dictionary(uniqueKeysWithValues: result.proposals.map { ($0.bidID, $0.offerID) })
             for alternatives in result.alternatives {
                 let bid = instance.bids.firstIndex { $0.id == alternatives.bidID }!
@@ -128,7 +129,7 @@ struct PreferenceSolverTests {
     @Test("a child's first choice never leaves another child unplaced: the only arrangement placing both wins")
     func preferenceNeverCostsAPlacement() throws {
         let market = Self.sharedFirstChoice()
-        let result = try ClearingSolver(workerCount: 1).solve(market.instance)
+        let result = try ClearingSolver(workerCount: 1, alternativesFloor: .seconds(30)).solve(market.instance)
         let given = Dictionary(uniqueKeysWithValues: result.proposals.map { ($0.bidID, $0.offerID) })
         #expect(given == [market.one: market.b, market.two: market.a])
         #expect(result.summary.rankedChildren == 2)
@@ -167,7 +168,7 @@ struct PreferenceSolverTests {
         market.instance.bids[1].urgency = .urgent
         market.instance.bids[1].ranking = nil
         market.instance.bids[0].ranking = [market.a]
-        let result = try ClearingSolver(workerCount: 1).solve(market.instance)
+        let result = try ClearingSolver(workerCount: 1, alternativesFloor: .seconds(30)).solve(market.instance)
         let first = try #require(result.alternatives.first { $0.bidID == market.one })
         #expect(first.ranked.map(\.outcome) == [.moreUrgentChild])
         #expect(first.ranked.first?.effect == OptionEffect(kind: .fewerPlaced, fewerPlaced: [0, 1, 0]))
