@@ -174,6 +174,7 @@ public enum BidPreferenceRepository {
         }
         // The market changed for this bid: its version moves on (see above).
         try connection.run("UPDATE bids SET version = version + 1, updated_at = now() WHERE id = \(bid.id)")
+        connection.marketChanged()
         try AuditLog.record(
             connection, actor: actor, action: current == nil ? "bid.preferences.create" : "bid.preferences.update", entity: "bid",
             entityID: bid.id.postgresText, before: current.map { "version \($0.version)" }, after: released == nil ? "saved" : "saved, proposal withdrawn"
