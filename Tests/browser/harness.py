@@ -274,6 +274,7 @@ class Browser:
             message = json.loads(entry["message"])["message"]
             if message.get("method") == "Network.responseReceived" and message["params"].get("type") == "Document":
                 status = message["params"]["response"]["status"]
+                self.mime_type = message["params"]["response"].get("mimeType", "")
         return status
 
     def _landed(self, old):
@@ -462,6 +463,8 @@ class Browser:
         path = self.path
         template = UUID.sub("{id}", path)
         key = f"{template} [{status}] {self.signed_in_as or 'signed out'}"
+        if getattr(self, "mime_type", "text/html") != "text/html":
+            return
         self.audit.run(self.driver, key, self.driver.current_url)
         if self.signed_in_as and status and status < 400 and not self.buttons("Sign out"):
             self.problems.append(f"{key}: no 'Sign out' button on a signed-in page")
