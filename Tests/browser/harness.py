@@ -347,8 +347,9 @@ class Browser:
             raise AssertionError(f"no field named {name!r} on {self.path}")
         return found[0]
 
-    def fill(self, name, value):
-        """Types into a text field, picks an option of a select, or sets a date field."""
+    def fill(self, name, value, paste=False):
+        """Types into a text field, picks an option of a select, or sets a date field;
+        `paste` sets a long text at once instead of typing it key by key."""
         element = self.field(name)
         kind = (element.get_attribute("type") or "").lower()
         if element.tag_name == "select":
@@ -359,7 +360,7 @@ class Browser:
                 select.select_by_visible_text(value)
         elif kind in ("checkbox", "radio"):
             self.choose(name, [value])
-        elif kind in ("date", "month"):
+        elif kind in ("date", "month") or paste:
             self.driver.execute_script(
                 "arguments[0].value = arguments[1];"
                 "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));", element, value)

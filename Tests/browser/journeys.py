@@ -318,6 +318,12 @@ class Journeys(unittest.TestCase):
         proposal, _ = World.need("proposal_1", "accepted")
         browser = signed_in("scrutiny_a")
         browser.open(f"/proposals/{proposal}")
+        too_long = "x" * 4001
+        browser.fill("note", too_long, paste=True)
+        status = browser.press("Sign off")
+        self.assert_form_error(status, ["note"], "a sign-off note of 4001 characters")
+        self.assertEqual(browser.value("note"), too_long, "the note typed is kept")
+        self.assert_api_status(proposal, "accepted")
         browser.fill("note", "Checked the match against the care plan. <b>bold?</b>")
         browser.screenshot("sign-off")
         self.assert_status(browser.press("Sign off"), 200, "Sign off")
@@ -374,12 +380,28 @@ class Journeys(unittest.TestCase):
         self.assert_status(browser.press("Resume clearing"), 200, "Resume clearing")
         wait_until("paused: false in hearthctl status --json", lambda: exchange.status()["paused"] is False)
 
-    def test_14_decline_needs_a_reason(self):
+    def test_14_the_person_who_accepted_cannot_sign_off_and_decline_needs_a_reason(self):
         proposal, = World.need("proposal_2")
         browser = signed_in("officer_a")
-        browser.open(f"/proposals/{proposal}")
+        self.assert_status(browser.open(f"/proposals/{proposal}"), 200, "A's second proposal")
         status = browser.press("Decline")
         self.assert_form_error(status, ["reason"], "Decline without a reason")
+        self.assert_api_status(proposal, "proposed")
+        # The operator holds every role: the one person who could both accept and sign off.
+        browser = signed_in("operator")
+        self.assert_status(browser.open(f"/proposals/{proposal}"), 200, "the operator's view of the proposal")
+        browser.choose_yes("consulted")
+        browser.fill("summary", "He would like to be near his football club.")
+        self.assert_status(browser.press("Accept"), 200, "the operator accepts")
+        self.assert_api_status(proposal, "accepted")
+        if browser.buttons("Sign off"):
+            status = browser.press("Sign off")
+            self.assertEqual(status, 403, f"the person who accepted signing off answered {status}")
+        self.assertTrue(re.search(r"accepted.{0,80}cannot|cannot.{0,80}sign", browser.text, re.I | re.S),
+                        f"the page explains that the person who accepted cannot sign off:\n{browser.text[:800]}")
+        self.assert_api_status(proposal, "accepted")
+        browser = signed_in("officer_a")
+        browser.open(f"/proposals/{proposal}")
         browser.fill("reason", "His social worker wants him nearer his brother.")
         self.assert_status(browser.press("Decline"), 200, "Decline with a reason")
         self.assert_api_status(proposal, "declined")
@@ -410,6 +432,19 @@ class Journeys(unittest.TestCase):
                 self.assertEqual(urllib.parse.urlsplit(response.url).path, "/login", "the old session cookie still works")
         except urllib.error.HTTPError as error:
             self.assertIn(error.code, (401, 403))
+
+    def test_17_officer_of_B_edits_and_withdraws_an_offer(self):
+        offer, = World.need("offer_2")
+        browser = signed_in("officer_b")
+        self.assert_status(browser.open(f"/offers/{offer}"), 200, "B's own offer")
+        browser.fill("capacity", "0")
+        status = browser.press("Save changes")
+        self.assert_form_error(status, ["capacity"], "editing an offer to capacity 0")
+        self.assertEqual(browser.value("capacity"), "0")
+        browser.open(f"/offers/{offer}")
+        self.assert_status(browser.press("Withdraw"), 200, "Withdraw")
+        browser.open("/offers")
+        self.assertNotIn(f"/offers/{offer}", browser.links(r"/offers/" + UUID.pattern), "a withdrawn offer leaves the market")
 
     # -- every page visited ----------------------------------------------------------------
 
