@@ -74,6 +74,7 @@ enum FieldKind: Sendable {
     case textarea
     case radios
     case checkboxes
+    case select
 }
 
 /// A field of a form: its name (the API's JSON name where there is one), label and control.
@@ -123,6 +124,7 @@ struct FieldView: Sendable {
     let isTextarea: Bool
     let isRadios: Bool
     let isCheckboxes: Bool
+    let isSelect: Bool
     let options: [OptionView]
 }
 
@@ -201,7 +203,7 @@ struct FormSpec: Sendable {
                 value: spec.kind == .textarea ? input.raw(spec.name) : input.text(spec.name), error: error ?? "", hasError: error != nil,
                 describedBy: described, hasDescribedBy: !described.isEmpty, inputType: type, inputMode: mode, hasInputMode: !mode.isEmpty,
                 widthClass: width, isInput: [.text, .number, .decimal, .date].contains(spec.kind), isTextarea: spec.kind == .textarea,
-                isRadios: spec.kind == .radios, isCheckboxes: spec.kind == .checkboxes, options: options
+                isRadios: spec.kind == .radios, isCheckboxes: spec.kind == .checkboxes, isSelect: spec.kind == .select, options: options
             )
         }
         // The summary lists problems in the order of the fields on the page.
