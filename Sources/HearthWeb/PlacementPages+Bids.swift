@@ -8,7 +8,6 @@ extension PlacementPages {
 
     /// `GET /bids`: the authority's own bids (as `GET /v1/bids`).
     func bids(caller: Caller) async throws -> PageOutcome {
-        if let refusal = Self.refusal(for: caller, allowed: Self.placementRoles) { return refusal }
         var filter = BidFilter()
         filter.limit = Self.listLimit
         let query = filter
@@ -19,14 +18,12 @@ extension PlacementPages {
     }
 
     /// `GET /bids/new`: an empty bid form.
-    func newBid(caller: Caller) -> PageOutcome {
-        if let refusal = Self.refusal(for: caller, allowed: Self.placementRoles) { return refusal }
+    func newBid() -> PageOutcome {
         return .page(template: "bid_new", title: "Post a bid", view: NewRecordPage(form: BidForm.spec.view(FormInput([]))), status: 200)
     }
 
     /// `POST /bids/new` (**Post bid**): posts the bid as `POST /v1/bids` does.
     func postBid(form: FormInput, caller: Caller) async throws -> PageOutcome {
-        if let refusal = Self.refusal(for: caller, allowed: Self.placementRoles) { return refusal }
         switch BidForm.draft(from: form, postcodes: postcodes, today: CalendarDate.today()) {
         case .failure(let problems):
             return .page(template: "bid_new", title: "Post a bid", view: NewRecordPage(form: BidForm.spec.view(form, problems: problems.problems)), status: 422)
@@ -47,13 +44,11 @@ extension PlacementPages {
     /// `GET /bids/{id}`: one of the authority's own bids with its explanation (the same as
     /// `GET /v1/bids/{id}/explain`). Another authority's bid is not found, as in the API.
     func bid(_ id: UUID, caller: Caller) async throws -> PageOutcome {
-        if let refusal = Self.refusal(for: caller, allowed: Self.placementRoles) { return refusal }
         return try await bidPage(id, caller: caller, errors: [], status: 200)
     }
 
     /// `POST /bids/{id}/withdraw` (**Withdraw**), as `POST /v1/bids/{id}/withdraw`.
     func withdrawBid(_ id: UUID, caller: Caller) async throws -> PageOutcome {
-        if let refusal = Self.refusal(for: caller, allowed: Self.placementRoles) { return refusal }
         do {
             let withdrawn = try await database.transaction(scope: caller.scope) { connection -> Bid? in
                 guard let locked = try BidRepository.find(id, authority: caller.ownedAuthority, lock: true, on: connection) else { return nil }

@@ -17,7 +17,6 @@ extension PlacementPages {
     /// `GET /offers`: the market's open offers (the whole region's, as `GET /v1/offers`), filtered,
     /// with the map of open offers and open bids per postcode district.
     func market(query: FormInput, caller: Caller) async throws -> PageOutcome {
-        if let refusal = Self.refusal(for: caller, allowed: Self.placementRoles) { return refusal }
         var reader = FormReader(query, spec: Self.marketFilters)
         var filter = OfferFilter()
         filter.limit = Self.marketLimit
@@ -58,14 +57,12 @@ extension PlacementPages {
     }
 
     /// `GET /offers/new`: an empty offer form.
-    func newOffer(caller: Caller) -> PageOutcome {
-        if let refusal = Self.refusal(for: caller, allowed: Self.placementRoles) { return refusal }
+    func newOffer() -> PageOutcome {
         return .page(template: "offer_new", title: "Post an offer", view: NewRecordPage(form: OfferForm.spec.view(FormInput([]))), status: 200)
     }
 
     /// `POST /offers/new` (**Post offer**): posts the offer as `POST /v1/offers` does.
     func postOffer(form: FormInput, caller: Caller) async throws -> PageOutcome {
-        if let refusal = Self.refusal(for: caller, allowed: Self.placementRoles) { return refusal }
         switch OfferForm.draft(from: form, postcodes: postcodes, today: CalendarDate.today()) {
         case .failure(let problems):
             return .page(template: "offer_new", title: "Post an offer", view: NewRecordPage(form: OfferForm.spec.view(form, problems: problems.problems)), status: 422)
@@ -85,14 +82,12 @@ extension PlacementPages {
 
     /// `GET /offers/{id}`: an open offer, or one of the person's authority's own in any status.
     func offer(_ id: UUID, caller: Caller) async throws -> PageOutcome {
-        if let refusal = Self.refusal(for: caller, allowed: Self.placementRoles) { return refusal }
         guard let (offer, names) = try await visibleOffer(id, caller: caller) else { return .notFound }
         return offerPage(offer, names: names, caller: caller, form: OfferForm.input(for: offer.draft), problems: [], errors: [], status: 200)
     }
 
     /// `POST /offers/{id}` (the edit form): changes the authority's own offer as `PATCH /v1/offers/{id}` does.
     func changeOffer(_ id: UUID, form: FormInput, caller: Caller) async throws -> PageOutcome {
-        if let refusal = Self.refusal(for: caller, allowed: Self.placementRoles) { return refusal }
         guard let (current, names) = try await visibleOffer(id, caller: caller) else { return .notFound }
         guard caller.ownedAuthority == nil || caller.ownedAuthority == current.authority else { return .notFound }
         switch OfferForm.draft(from: form, base: current.draft, postcodes: postcodes, today: CalendarDate.today()) {
@@ -115,7 +110,6 @@ extension PlacementPages {
 
     /// `POST /offers/{id}/withdraw` (**Withdraw**), as `POST /v1/offers/{id}/withdraw`.
     func withdrawOffer(_ id: UUID, caller: Caller) async throws -> PageOutcome {
-        if let refusal = Self.refusal(for: caller, allowed: Self.placementRoles) { return refusal }
         do {
             let withdrawn = try await database.transaction(scope: caller.scope) { connection -> Offer? in
                 guard let locked = try OfferRepository.lockOwn(id, authority: caller.ownedAuthority, on: connection) else { return nil }

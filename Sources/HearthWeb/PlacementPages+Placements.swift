@@ -6,7 +6,6 @@ import LibPQ
 extension PlacementPages {
     /// `GET /placements`: placements the authority places or hosts (as `GET /v1/placements`).
     func placements(caller: Caller) async throws -> PageOutcome {
-        if let refusal = Self.refusal(for: caller, allowed: Self.placementRoles) { return refusal }
         let (placements, references) = try await database.transaction(scope: caller.scope) { connection in
             (
                 try PlacementRepository.list(authority: caller.ownedAuthority, limit: Self.listLimit, after: nil, on: connection),
@@ -26,13 +25,11 @@ extension PlacementPages {
 
     /// `GET /placements/{id}`: the placement and **End placement**.
     func placement(_ id: UUID, caller: Caller) async throws -> PageOutcome {
-        if let refusal = Self.refusal(for: caller, allowed: Self.placementRoles) { return refusal }
         return try await placementPage(id, caller: caller, form: FormInput([]), problems: [], status: 200)
     }
 
     /// `POST /placements/{id}/end` (**End placement**), as `POST /v1/placements/{id}/end`.
     func endPlacement(_ id: UUID, form: FormInput, caller: Caller) async throws -> PageOutcome {
-        if let refusal = Self.refusal(for: caller, allowed: Self.placementRoles) { return refusal }
         switch ProposalForms.date("end_date", of: ProposalForms.end, from: form) {
         case .failure(let problems):
             return try await placementPage(id, caller: caller, form: form, problems: problems.problems, status: 422)

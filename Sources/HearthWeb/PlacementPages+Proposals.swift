@@ -50,7 +50,6 @@ extension PlacementPages {
     /// `GET /proposals`: every proposal the authority places or hosts, with its deadline; the ones
     /// waiting on this person first (for scrutiny: the sign-off queue).
     func proposals(caller: Caller) async throws -> PageOutcome {
-        if let refusal = Self.refusal(for: caller, allowed: Self.proposalRoles) { return refusal }
         let (proposals, references) = try await database.transaction(scope: caller.scope) { connection in
             (
                 try ProposalRepository.list(authority: caller.ownedAuthority, status: nil, limit: Self.listLimit, after: nil, on: connection),
@@ -81,14 +80,12 @@ extension PlacementPages {
 
     /// `GET /proposals/{id}`: the proposal and the actions open to this person.
     func proposal(_ id: UUID, caller: Caller) async throws -> PageOutcome {
-        if let refusal = Self.refusal(for: caller, allowed: Self.proposalRoles) { return refusal }
         return try await proposalPage(id, caller: caller, failed: nil, errors: [], status: 200)
     }
 
     /// `POST /proposals/{id}/{action}`: **Accept**, **Decline**, **Sign off** or **Confirm**,
     /// through the same repository functions (and so the same domain rules) as the API.
     func act(_ action: ProposalAction, on id: UUID, form: FormInput, caller: Caller) async throws -> PageOutcome {
-        if let refusal = Self.refusal(for: caller, allowed: Self.proposalRoles) { return refusal }
         let spec = Self.spec(of: action)
         let change: @Sendable (Proposal, PostgresConnection) throws -> (Proposal, String, String)
         switch action {

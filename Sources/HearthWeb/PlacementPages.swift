@@ -11,8 +11,6 @@ enum PageOutcome: Sendable {
     case redirect(path: String, notice: String)
     /// Nothing the person may see has that id: the same page whether it exists or not.
     case notFound
-    /// The person's role may not use this page.
-    case forbidden(String)
 }
 
 /// The placement officer's, scrutiny's and the host's pages: the market of offers and its map,
@@ -31,13 +29,6 @@ struct PlacementPages: Sendable {
     /// Member names, for showing authorities by name.
     func authorityNames(scope: AccessScope) async throws -> AuthorityNames {
         AuthorityNames(try await database.transaction(scope: scope) { try AuthorityRepository.all(on: $0) })
-    }
-
-    /// The refusal for a person whose role may not use a page.
-    static func refusal(for caller: Caller, allowed: Set<KeyRole>) -> PageOutcome? {
-        guard !allowed.contains(caller.role) else { return nil }
-        let roles = allowed.subtracting([.operator]).map(\.rawValue).sorted().joined(separator: " or ")
-        return .forbidden("This page is for \(roles) staff. You are signed in with the \(caller.role.rawValue) role.")
     }
 
     /// A domain refusal that is about no field of the form, as an error summary entry linking to
