@@ -24,7 +24,7 @@ enum MarketMapSVG {
         let offers = drawn.reduce(0) { $0 + $1.openOffers }
         let bids = drawn.reduce(0) { $0 + $1.openBids }
         var svg = """
-            <svg xmlns="http://www.w3.org/2000/svg" class="app-market-map" viewBox="0 0 \(number(width)) \(number(height))" \
+            <svg xmlns="http://www.w3.org/2000/svg" class="app-market-map" width="100%" viewBox="0 0 \(number(width)) \(number(height))" \
             role="img" aria-labelledby="market-map-title market-map-desc" focusable="false">
             <title id="market-map-title">Map of open offers and open bids by postcode district</title>
             <desc id="market-map-desc">\(drawn.count) \(drawn.count == 1 ? "place" : "places"): \(plural(offers, "open offer")) \

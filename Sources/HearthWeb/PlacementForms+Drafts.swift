@@ -57,15 +57,15 @@ extension Urgency {
 enum OfferForm {
     static let spec = FormSpec(
         [
-            FieldSpec("setting", "Setting", kind: .radios, options: Setting.allCases.map { ($0.rawValue, $0.choiceLabel) }),
+            FieldSpec("setting", "Setting", kind: .radios, options: Setting.allCases.map { (value: $0.rawValue, label: $0.choiceLabel) }),
             FieldSpec("capacity", "Number of beds", hint: "From 1 to 8", kind: .number),
             FieldSpec(
                 "needs_supported", "Needs the place supports", hint: "Select all that apply", kind: .checkboxes,
-                options: Need.allCases.map { ($0.rawValue, $0.choiceLabel) }
+                options: Need.allCases.map { (value: $0.rawValue, label: $0.choiceLabel) }
             ),
             FieldSpec(
                 "sexes_accepted", "Sexes accepted", hint: "Select all that apply", kind: .checkboxes,
-                options: Sex.allCases.map { ($0.rawValue, $0.choiceLabel) }
+                options: Sex.allCases.map { (value: $0.rawValue, label: $0.choiceLabel) }
             ),
             FieldSpec("age_min", "Youngest age accepted", hint: "In whole years, from 0 to 17", kind: .number),
             FieldSpec("age_max", "Oldest age accepted", hint: "In whole years, from 0 to 17", kind: .number),
@@ -133,14 +133,14 @@ enum BidForm {
             ),
             FieldSpec("group_size", "Number of children", hint: "Brothers and sisters who must live together. Leave blank for 1 child.", kind: .number),
             FieldSpec("age", "Age", hint: "In whole years, from 0 to 17. For a group, the eldest child's age.", kind: .number),
-            FieldSpec("sex", "Sex", kind: .radios, options: Sex.allCases.map { ($0.rawValue, $0.choiceLabel) }),
+            FieldSpec("sex", "Sex", kind: .radios, options: Sex.allCases.map { (value: $0.rawValue, label: $0.choiceLabel) }),
             FieldSpec(
                 "needs", "Assessed needs", hint: "Select all that apply. Only places that support every need are matched.", kind: .checkboxes,
-                options: Need.allCases.map { ($0.rawValue, $0.choiceLabel) }
+                options: Need.allCases.map { (value: $0.rawValue, label: $0.choiceLabel) }
             ),
             FieldSpec(
                 "settings_acceptable", "Settings acceptable", hint: "Select all that apply", kind: .checkboxes,
-                options: Setting.allCases.map { ($0.rawValue, $0.choiceLabel) }
+                options: Setting.allCases.map { (value: $0.rawValue, label: $0.choiceLabel) }
             ),
             FieldSpec("postcode", "Postcode of the child's home", hint: "A full postcode or a district, like ME14 1XQ or ME14. Hearth keeps only the district."),
             FieldSpec("max_distance_km", "Furthest distance from home, in km (optional)", hint: "For example, 50", kind: .decimal),
@@ -148,7 +148,7 @@ enum BidForm {
                 "min_distance_km", "Nearest distance from home, in km (optional)",
                 hint: "Only if the child must live away from home for their safety", kind: .decimal
             ),
-            FieldSpec("urgency", "Urgency", kind: .radios, options: Urgency.allCases.map { ($0.rawValue, $0.choiceLabel) }),
+            FieldSpec("urgency", "Urgency", kind: .radios, options: Urgency.allCases.map { (value: $0.rawValue, label: $0.choiceLabel) }),
             FieldSpec("needed_by", "Needed from", hint: "For example, 2027-03-14", kind: .date),
             FieldSpec("max_weekly_rate", "Highest weekly rate (optional)", hint: "In pounds, for example 1500.00", kind: .decimal),
         ],

@@ -286,7 +286,7 @@ struct FormReader {
         return date
     }
 
-    mutating func choice<Code: RawRepresentable>(_ name: String, as: Code.Type) -> Code? where Code.RawValue == String {
+    mutating func choice<Code: RawRepresentable>(_ name: String, as type: Code.Type) -> Code? where Code.RawValue == String {
         let text = input.text(name)
         guard let code = Code(rawValue: text) else {
             fail(name, text.isEmpty ? "Select the \(label(name))" : "Select one of the \(label(name)) choices")
@@ -295,7 +295,7 @@ struct FormReader {
         return code
     }
 
-    mutating func choices<Code: RawRepresentable>(_ name: String, as: Code.Type) -> [Code] where Code.RawValue == String {
+    mutating func choices<Code: RawRepresentable>(_ name: String, as type: Code.Type) -> [Code] where Code.RawValue == String {
         var codes: [Code] = []
         for text in input.list(name) {
             guard let code = Code(rawValue: text) else {

@@ -73,7 +73,7 @@ extension PlacementPages {
             }
             return (bid, explanation, proposals.filter { $0.bidID == id })
         }
-        guard let (bid, explanation, proposals) = found else { return .notFound }
+        guard case let (bid, explanation, proposals)? = found else { return .notFound }
         let names = try await authorityNames(scope: caller.scope)
         let compatible = explanation.compatible.map { offer in
             CompatibleRow(

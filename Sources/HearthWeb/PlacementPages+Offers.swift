@@ -5,8 +5,8 @@ import HearthStore
 extension PlacementPages {
     /// The market's filters: about places, never about a child.
     static let marketFilters = FormSpec([
-        FieldSpec("setting", "Setting", kind: .select, options: [(value: "", label: "Any setting")] + Setting.allCases.map { ($0.rawValue, $0.choiceLabel) }),
-        FieldSpec("need", "Need supported", kind: .select, options: [(value: "", label: "Any need")] + Need.allCases.map { ($0.rawValue, $0.choiceLabel) }),
+        FieldSpec("setting", "Setting", kind: .select, options: [(value: "", label: "Any setting")] + Setting.allCases.map { (value: $0.rawValue, label: $0.choiceLabel) }),
+        FieldSpec("need", "Need supported", kind: .select, options: [(value: "", label: "Any need")] + Need.allCases.map { (value: $0.rawValue, label: $0.choiceLabel) }),
         FieldSpec("postcode", "Distance from a postcode", hint: "A full postcode or a district, like RG12 1JD or RG12"),
         FieldSpec("within_km", "Within (km)", hint: "For example, 30. Needs a postcode.", kind: .decimal),
     ])
@@ -35,7 +35,7 @@ extension PlacementPages {
         let problems = reader.problems
         let searched = filter
         let (offers, names) = try await database.transaction(scope: caller.scope) { connection in
-            (problems.isEmpty ? try OfferRepository.list(searched, on: connection) : [], AuthorityNames(try AuthorityRepository.all(on: connection)))
+            (try (problems.isEmpty ? OfferRepository.list(searched, on: connection) : []), AuthorityNames(try AuthorityRepository.all(on: connection)))
         }
         // Counts only, of every authority's open offers and bids: the one read of these pages
         // outside the person's own scope (see MarketMapRepository).
@@ -82,13 +82,13 @@ extension PlacementPages {
 
     /// `GET /offers/{id}`: an open offer, or one of the person's authority's own in any status.
     func offer(_ id: UUID, caller: Caller) async throws -> PageOutcome {
-        guard let (offer, names) = try await visibleOffer(id, caller: caller) else { return .notFound }
+        guard case let (offer, names)? = try await visibleOffer(id, caller: caller) else { return .notFound }
         return offerPage(offer, names: names, caller: caller, form: OfferForm.input(for: offer.draft), problems: [], errors: [], status: 200)
     }
 
     /// `POST /offers/{id}` (the edit form): changes the authority's own offer as `PATCH /v1/offers/{id}` does.
     func changeOffer(_ id: UUID, form: FormInput, caller: Caller) async throws -> PageOutcome {
-        guard let (current, names) = try await visibleOffer(id, caller: caller) else { return .notFound }
+        guard case let (current, names)? = try await visibleOffer(id, caller: caller) else { return .notFound }
         guard caller.ownedAuthority == nil || caller.ownedAuthority == current.authority else { return .notFound }
         switch OfferForm.draft(from: form, base: current.draft, postcodes: postcodes, today: CalendarDate.today()) {
         case .failure(let problems):
@@ -118,7 +118,7 @@ extension PlacementPages {
             guard let withdrawn else { return .notFound }
             return .redirect(path: "/offers/\(withdrawn.id.pathText)", notice: "The offer is withdrawn and its live proposals are released")
         } catch let error as DomainError {
-            guard let (offer, names) = try await visibleOffer(id, caller: caller) else { return .notFound }
+            guard case let (offer, names)? = try await visibleOffer(id, caller: caller) else { return .notFound }
             let errors = [ErrorLink(field: "change", href: "#change", message: Self.sentence(error.detail))]
             return offerPage(offer, names: names, caller: caller, form: OfferForm.input(for: offer.draft), problems: [], errors: errors, status: error.status)
         }

@@ -74,7 +74,7 @@ extension PlacementPages {
             guard let placement = try PlacementRepository.find(id, authority: caller.ownedAuthority, on: connection) else { return nil }
             return (placement, try ownReferences(caller: caller, on: connection))
         }
-        guard let (placement, references) = found else { return .notFound }
+        guard case let (placement, references)? = found else { return .notFound }
         let names = try await authorityNames(scope: caller.scope)
         var summary = [
             SummaryRow(key: "Placing authority", value: names.name(placement.placingAuthority)),

@@ -132,7 +132,7 @@ extension PlacementPages {
                 let (_, path, notice) = try change(proposal, connection)
                 return (path, notice)
             }
-            guard let (path, notice) = done else { return .notFound }
+            guard case let (path, notice)? = done else { return .notFound }
             return .redirect(path: path, notice: notice)
         } catch let error as DomainError {
             // Refused by the domain: nothing changed; the page says why, with what was typed.
@@ -191,10 +191,11 @@ extension PlacementPages {
             guard let proposal = try ProposalRepository.find(id, authority: caller.ownedAuthority, on: connection) else { return nil }
             let offer = try OfferRepository.find(proposal.offerID, on: connection)
             let ownBid = caller.ownedAuthority == nil || caller.authority == proposal.placingAuthority
-            let reference = ownBid ? try BidRepository.find(proposal.bidID, authority: caller.ownedAuthority, on: connection)?.draft.childRef : nil
+            var reference: String?
+            if ownBid { reference = try BidRepository.find(proposal.bidID, authority: caller.ownedAuthority, on: connection)?.draft.childRef }
             return (proposal, offer, reference)
         }
-        guard let (proposal, offer, reference) = found else { return .notFound }
+        guard case let (proposal, offer, reference)? = found else { return .notFound }
         let names = try await authorityNames(scope: caller.scope)
         let standing = Standing(proposal, caller: caller)
         let now = Date()

@@ -81,7 +81,9 @@ private final class Browser: NSObject, URLSessionTaskDelegate, @unchecked Sendab
             request.httpBody = Data(body.utf8)
             request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
         }
-        let jar = lock.withLock { cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+        lock.lock()
+        let jar = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+        lock.unlock()
         if !jar.isEmpty { request.setValue(jar, forHTTPHeaderField: "Cookie") }
         let (data, response) = try await session.data(for: request)
         let http = try #require(response as? HTTPURLResponse)
@@ -90,9 +92,9 @@ private final class Browser: NSObject, URLSessionTaskDelegate, @unchecked Sendab
             if let key = key as? String, let value = value as? String { fields[key] = value }
         }
         let received = HTTPCookie.cookies(withResponseHeaderFields: fields, for: request.url!)
-        lock.withLock {
-            for cookie in received { cookies[cookie.name] = cookie.value }
-        }
+        lock.lock()
+        for cookie in received { cookies[cookie.name] = cookie.value }
+        lock.unlock()
         let location = fields.first { $0.key.lowercased() == "location" }?.value
         return Page(status: http.statusCode, body: String(decoding: data, as: UTF8.self), location: location)
     }
@@ -144,7 +146,6 @@ struct WebPagesEndToEndTests {
     func bidForms() async throws {
         try await TestDatabase.withFreshDatabase { url in
             let exchange = try await RunningExchange(databaseURL: url)
-            defer { Task { try? await exchange.stop() } }
             try await addPerson(exchange, email: "officer@kent.test", authority: kent, role: "placement")
             try await addPerson(exchange, email: "officer@bracknell.test", authority: bracknell, role: "placement")
             let kentOfficer = Browser(baseURL: exchange.baseURL)
@@ -196,6 +197,7 @@ struct WebPagesEndToEndTests {
             #expect(try await kentOfficer.post("/bids/new", bidForm(childRef: "KT-0003") + [("csrf_token", "forged")]).status == 403)
             let after = jsonObject(try await exchange.send("GET", "/v1/bids", key: try exchange.key(kent, "placement")))["items"] as? [Any]
             #expect(before?.count == 1 && after?.count == 1)
+            try await exchange.stop()
         }
     }
 
@@ -203,7 +205,6 @@ struct WebPagesEndToEndTests {
     func journey() async throws {
         try await TestDatabase.withFreshDatabase { url in
             let exchange = try await RunningExchange(databaseURL: url)
-            defer { Task { try? await exchange.stop() } }
             try await addPerson(exchange, email: "officer@kent.test", authority: kent, role: "placement")
             try await addPerson(exchange, email: "scrutiny@kent.test", authority: kent, role: "scrutiny")
             try await addPerson(exchange, email: "officer@bracknell.test", authority: bracknell, role: "placement")
@@ -285,6 +286,7 @@ struct WebPagesEndToEndTests {
             #expect(refused.body.contains("cannot also sign it off"))
             let still = jsonObject(try await exchange.send("GET", "/v1/proposals/\(secondID)", key: try exchange.key(kent, "placement")))
             #expect(still["status"] as? String == "accepted")
+            try await exchange.stop()
         }
     }
 }
