@@ -69,6 +69,8 @@ let package = Package(
         .testTarget(name: "LibPQTests", dependencies: ["LibPQ", "HearthTestSupport"]),
         .testTarget(name: "HearthStoreTests", dependencies: ["HearthStore", "HearthTestSupport"]),
         .testTarget(name: "HearthAPITests", dependencies: ["HearthAPI", "HearthTestSupport", hummingbirdTesting]),
+        .target(name: "HearthWeb", dependencies: ["HearthStore", "HearthCore"], exclude: ["PlacementPages+Routes.swift"]),
+        .testTarget(name: "HearthWebTests", dependencies: ["HearthWeb", "HearthStore", "HearthTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LibPQ", "HearthStore", "HearthTestSupport"]),
     ]
 )

@@ -33,9 +33,9 @@ enum ProposalForms {
     static func childViews(from input: FormInput) -> Result<ChildViews, FormProblems> {
         var reader = FormReader(input, spec: accept)
         var consulted: Bool?
-        switch input.text("consulted") {
-        case "yes": consulted = true
-        case "no": consulted = false
+        switch input.text("consulted").lowercased() {
+        case "yes", "true", "on", "1": consulted = true
+        case "no", "false", "0": consulted = false
         default: reader.fail("consulted", "Select yes if the child was consulted about this place, or no if they were not")
         }
         let summary = reader.text("summary", required: false, limit: Proposal.Limits.text)

@@ -195,7 +195,9 @@ struct FormSpec: Sendable {
                 switch spec.kind {
                 case .number: ("text", "numeric", "govuk-input--width-4")
                 case .decimal: ("text", "decimal", "govuk-input--width-10")
-                case .date: ("date", "", "govuk-input--width-10")
+                // A text box, not `type=date`: browsers draw that in their own locale's order,
+                // and people (and scripts) type the ISO date the hint shows.
+                case .date: ("text", "", "govuk-input--width-10")
                 default: ("text", "", "govuk-input--width-20")
                 }
             views[spec.name] = FieldView(
@@ -279,11 +281,20 @@ struct FormReader {
             if required { fail(name, "Enter the \(label(name))") }
             return nil
         }
-        guard let date = CalendarDate(iso: text) else {
+        guard let date = CalendarDate(iso: text) ?? Self.britishDate(text) else {
             fail(name, "Enter the \(label(name)) as a real date, like 2027-03-14")
             return nil
         }
         return date
+    }
+
+    /// A date written the British way, day first: `14/3/2027`.
+    static func britishDate(_ text: String) -> CalendarDate? {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts.allSatisfy({ (1...4).contains($0.count) && $0.allSatisfy(\.isASCII) }),
+              let day = Int(parts[0]), let month = Int(parts[1]), let year = Int(parts[2]), parts[2].count == 4
+        else { return nil }
+        return CalendarDate(year: year, month: month, day: day)
     }
 
     mutating func choice<Code: RawRepresentable>(_ name: String, as type: Code.Type) -> Code? where Code.RawValue == String {

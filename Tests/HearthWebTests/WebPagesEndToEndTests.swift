@@ -81,9 +81,7 @@ private final class Browser: NSObject, URLSessionTaskDelegate, @unchecked Sendab
             request.httpBody = Data(body.utf8)
             request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
         }
-        lock.lock()
-        let jar = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
-        lock.unlock()
+        let jar = lock.withLock { cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
         if !jar.isEmpty { request.setValue(jar, forHTTPHeaderField: "Cookie") }
         let (data, response) = try await session.data(for: request)
         let http = try #require(response as? HTTPURLResponse)
@@ -92,9 +90,9 @@ private final class Browser: NSObject, URLSessionTaskDelegate, @unchecked Sendab
             if let key = key as? String, let value = value as? String { fields[key] = value }
         }
         let received = HTTPCookie.cookies(withResponseHeaderFields: fields, for: request.url!)
-        lock.lock()
-        for cookie in received { cookies[cookie.name] = cookie.value }
-        lock.unlock()
+        lock.withLock {
+            for cookie in received { cookies[cookie.name] = cookie.value }
+        }
         let location = fields.first { $0.key.lowercased() == "location" }?.value
         return Page(status: http.statusCode, body: String(decoding: data, as: UTF8.self), location: location)
     }

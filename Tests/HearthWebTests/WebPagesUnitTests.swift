@@ -118,6 +118,9 @@ struct WebPagesUnitTests {
         }
         #expect(unanswered.problems.map(\.field) == ["consulted"])
         #expect(try ProposalForms.childViews(from: form([("consulted", "no")])).get() == ChildViews(consulted: false, summary: nil))
+        #expect(try ProposalForms.childViews(from: form([("consulted", "true"), ("summary", "Yes please")])).get() == ChildViews(consulted: true, summary: "Yes please"))
+        #expect(FormReader.britishDate("14/3/2027") == CalendarDate(iso: "2027-03-14"))
+        #expect(FormReader.britishDate("30/2/2027") == nil)
     }
 
     @Test("the map draws counts per district as escaped inline SVG, with a text alternative, and nothing for an empty market")
