@@ -141,14 +141,6 @@ struct WebPagesUnitTests {
             #expect(x - r >= 0 && x + r <= MarketMapDrawing.width && y - r >= 0 && y + r <= MarketMapDrawing.height)
         }
         #expect(MarketMapDrawing.make(points) == drawing)
-
-        let svg = try #require(try WebRenderer.load().library.render(drawing, withTemplate: "market_map"))
-        #expect(svg.contains("<svg "))
-        #expect(svg.contains("role=\"img\""))
-        #expect(svg.contains("<title id=\"market-map-title\">"))
-        #expect(svg.contains("&lt;x&gt;"))
-        #expect(!svg.contains("<x>"))
-        #expect(!svg.contains("style="))
     }
 
     @Test("deadlines read in London time with what is left")
