@@ -103,25 +103,31 @@ public enum RoundStore {
 
     /// The most recent finished round, if any.
     public static func last(on connection: PostgresConnection) throws -> RoundSummary? {
-        guard let row = try connection.first(
+        try recent(limit: 1, on: connection).first
+    }
+
+    /// The `limit` most recent finished rounds, newest first.
+    public static func recent(limit: Int, on connection: PostgresConnection) throws -> [RoundSummary] {
+        try connection.run(
             """
             SELECT id, trigger, status, started_at, finished_at, bids_considered, offers_considered, compatible_pairs, proposals,
                    placed_emergency, placed_urgent, placed_planned, total_distance_km, total_weekly_pence, solver_ms, proven_optimal
-            FROM rounds WHERE status <> 'running' ORDER BY id DESC LIMIT 1
+            FROM rounds WHERE status <> 'running' ORDER BY id DESC LIMIT \(limit)
             """
-        ) else { return nil }
-        return RoundSummary(
-            id: try row.int64("id"), trigger: RoundTrigger(rawValue: try row.string("trigger")) ?? .timer, status: try row.string("status"),
-            startedAt: try row.date("started_at"), finishedAt: try row.optionalDate("finished_at"),
-            bidsConsidered: try row.optionalInt("bids_considered") ?? 0, offersConsidered: try row.optionalInt("offers_considered") ?? 0,
-            compatiblePairs: try row.optionalInt("compatible_pairs") ?? 0, proposals: try row.optionalInt("proposals") ?? 0,
-            childrenPlaced: .init(
-                emergency: try row.optionalInt("placed_emergency") ?? 0, urgent: try row.optionalInt("placed_urgent") ?? 0,
-                planned: try row.optionalInt("placed_planned") ?? 0
-            ),
-            totalDistanceKm: try row.optionalDouble("total_distance_km") ?? 0, totalWeeklyPence: try row.optionalInt64("total_weekly_pence") ?? 0,
-            solverMs: try row.optionalDouble("solver_ms") ?? 0, provenOptimal: try row.optionalBool("proven_optimal") ?? true
-        )
+        ).rows.map { row in
+            RoundSummary(
+                id: try row.int64("id"), trigger: RoundTrigger(rawValue: try row.string("trigger")) ?? .timer, status: try row.string("status"),
+                startedAt: try row.date("started_at"), finishedAt: try row.optionalDate("finished_at"),
+                bidsConsidered: try row.optionalInt("bids_considered") ?? 0, offersConsidered: try row.optionalInt("offers_considered") ?? 0,
+                compatiblePairs: try row.optionalInt("compatible_pairs") ?? 0, proposals: try row.optionalInt("proposals") ?? 0,
+                childrenPlaced: .init(
+                    emergency: try row.optionalInt("placed_emergency") ?? 0, urgent: try row.optionalInt("placed_urgent") ?? 0,
+                    planned: try row.optionalInt("placed_planned") ?? 0
+                ),
+                totalDistanceKm: try row.optionalDouble("total_distance_km") ?? 0, totalWeeklyPence: try row.optionalInt64("total_weekly_pence") ?? 0,
+                solverMs: try row.optionalDouble("solver_ms") ?? 0, provenOptimal: try row.optionalBool("proven_optimal") ?? true
+            )
+        }
     }
 
     /// Whether automatic clearing is paused region-wide.
