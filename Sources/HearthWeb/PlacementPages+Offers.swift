@@ -48,9 +48,9 @@ extension PlacementPages {
             else { "\(offers.count) open \(offers.count == 1 ? "offer" : "offers")\(filtered ? " match these filters" : "")." }
         let page = OffersPage(
             filters: Self.marketFilters.view(query, problems: problems), rows: offers.map { OfferRow($0, names: names) }, hasRows: !offers.isEmpty,
-            filtered: filtered, showsDistance: filter.near != nil, resultSummary: summary, mapSVG: MarketMapSVG.render(points) ?? "",
+            filtered: filtered, showsDistance: filter.near != nil, resultSummary: summary, map: MarketMapDrawing.make(points),
             hasMap: points.contains { $0.openOffers > 0 || $0.openBids > 0 },
-            mapRows: points.map { MapRow(place: MarketMapSVG.label(of: $0), openOffers: $0.openOffers, openBids: $0.openBids) },
+            mapRows: points.map { MapRow(place: MarketMapDrawing.label(of: $0), openOffers: $0.openOffers, openBids: $0.openBids) },
             canPost: caller.role == .placement || caller.role == .operator
         )
         return .page(template: "offers", title: "Market of open offers", view: page, status: problems.isEmpty ? 200 : 422)

@@ -174,7 +174,7 @@ struct OffersPage: Sendable {
     let filtered: Bool
     let showsDistance: Bool
     let resultSummary: String
-    let mapSVG: String
+    let map: MarketMapDrawing?
     let hasMap: Bool
     let mapRows: [MapRow]
     let canPost: Bool

@@ -25,7 +25,7 @@ public struct WebRoutes {
 /// repositories, row-level security and audit). See Docs/web.md.
 public struct WebApp: ServerMount {
     /// Every page group of the web app, in registration order.
-    public static let standardPages: [any WebPageGroup] = [HomePages(), StatementPages(), OperatorPages(), InsightPages()]
+    public static let standardPages: [any WebPageGroup] = [HomePages(), StatementPages(), OperatorPages(), InsightPages(), PlacementPageGroup()]
 
     let environment: WebEnvironment
     let pages: [any WebPageGroup]

@@ -13,7 +13,7 @@ private let password = "correct horse battery staple 42"
 
 /// A browser without JavaScript: its own cookie jar, redirects not followed (so a test sees the
 /// 303), forms posted as `application/x-www-form-urlencoded`.
-private final class Browser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+private final class PageBrowser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
     struct Page {
         let status: Int
         let body: String
@@ -132,7 +132,7 @@ private let offerForm: [(String, String)] = [
 ]
 
 /// The id at the end of a redirect's `Location` (`/bids/<id>`).
-private func id(from page: Browser.Page, under prefix: String) throws -> String {
+private func id(from page: PageBrowser.Page, under prefix: String) throws -> String {
     let location = try #require(page.location, "no Location: \(page.status) \(page.body.prefix(1500))")
     #expect(location.hasPrefix(prefix))
     return String(location.dropFirst(prefix.count))
@@ -146,7 +146,7 @@ struct WebPagesEndToEndTests {
             let exchange = try await RunningExchange(databaseURL: url)
             try await addPerson(exchange, email: "officer@kent.test", authority: kent, role: "placement")
             try await addPerson(exchange, email: "officer@bracknell.test", authority: bracknell, role: "placement")
-            let kentOfficer = Browser(baseURL: exchange.baseURL)
+            let kentOfficer = PageBrowser(baseURL: exchange.baseURL)
             try await kentOfficer.signIn("officer@kent.test")
 
             let posted = try await kentOfficer.post("/bids/new", bidForm(), csrfFrom: "/bids/new")
@@ -182,7 +182,7 @@ struct WebPagesEndToEndTests {
             #expect(!refused.body.contains("value=\"self_harm\" checked"))
 
             // Another authority's bid: not found, and nothing about the child.
-            let bracknellOfficer = Browser(baseURL: exchange.baseURL)
+            let bracknellOfficer = PageBrowser(baseURL: exchange.baseURL)
             try await bracknellOfficer.signIn("officer@bracknell.test")
             let hidden = try await bracknellOfficer.get("/bids/\(bidID)")
             #expect(hidden.status == 404)
@@ -207,9 +207,9 @@ struct WebPagesEndToEndTests {
             try await addPerson(exchange, email: "scrutiny@kent.test", authority: kent, role: "scrutiny")
             try await addPerson(exchange, email: "officer@bracknell.test", authority: bracknell, role: "placement")
             try await addPerson(exchange, email: "operator@kent.test", authority: kent, role: "operator")
-            let kentOfficer = Browser(baseURL: exchange.baseURL)
-            let kentScrutiny = Browser(baseURL: exchange.baseURL)
-            let host = Browser(baseURL: exchange.baseURL)
+            let kentOfficer = PageBrowser(baseURL: exchange.baseURL)
+            let kentScrutiny = PageBrowser(baseURL: exchange.baseURL)
+            let host = PageBrowser(baseURL: exchange.baseURL)
             try await kentOfficer.signIn("officer@kent.test")
             try await kentScrutiny.signIn("scrutiny@kent.test")
             try await host.signIn("officer@bracknell.test")
@@ -274,7 +274,7 @@ struct WebPagesEndToEndTests {
             try await runRound(exchange)
             let all = jsonObject(try await exchange.send("GET", "/v1/proposals?status=proposed", key: try exchange.key(kent, "placement")))["items"] as? [[String: Any]]
             let secondID = try #require(all?.first?["id"] as? String)
-            let operatorPerson = Browser(baseURL: exchange.baseURL)
+            let operatorPerson = PageBrowser(baseURL: exchange.baseURL)
             try await operatorPerson.signIn("operator@kent.test")
             let second = "/proposals/\(secondID)"
             #expect(try await operatorPerson.post("\(second)/accept", [("consulted", "no")], csrfFrom: second).status == 303)

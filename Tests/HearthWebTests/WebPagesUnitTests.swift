@@ -123,30 +123,24 @@ struct WebPagesUnitTests {
         #expect(FormReader.britishDate("30/2/2027") == nil)
     }
 
-    @Test("the map draws counts per district as escaped inline SVG, with a text alternative, and nothing for an empty market")
+    @Test("the map places counts per district inside the drawing, escapes names, has a text alternative, and draws nothing for an empty market")
     func map() throws {
-        #expect(MarketMapSVG.render([]) == nil)
+        #expect(MarketMapDrawing.make([]) == nil)
         let points = [
             MarketMapPoint(district: "RG12", location: Coordinate(lat: 51.41, lon: -0.75), openOffers: 3, openBids: 1),
             MarketMapPoint(district: "ME14", location: Coordinate(lat: 51.28, lon: 0.54), openOffers: 0, openBids: 2),
             MarketMapPoint(district: "<x>", location: Coordinate(lat: 51.0, lon: 0.0), openOffers: 1, openBids: 0),
         ]
-        let svg = try #require(MarketMapSVG.render(points))
-        #expect(svg.hasPrefix("<svg "))
-        #expect(svg.hasSuffix("</svg>"))
-        #expect(svg.contains("role=\"img\""))
-        #expect(svg.contains("<title id=\"market-map-title\">"))
-        #expect(svg.contains("3 places: 4 open offers and 3 open bids"))
-        #expect(svg.contains("<title>RG12: 3 open offers, 1 open bid</title>"))
-        #expect(svg.contains("&lt;x&gt;"))
-        #expect(!svg.contains("<x>"))
-        #expect(!svg.contains("style="))
-        // Every marker lies inside the drawing.
-        let xs = svg.matches(of: /cx="([0-9.\-]+)"/).compactMap { Double($0.1) }
-        let ys = svg.matches(of: /cy="([0-9.\-]+)"/).compactMap { Double($0.1) }
-        #expect(xs.count == 2 + 4 && xs.allSatisfy { (0...MarketMapSVG.width).contains($0) })
-        #expect(ys.allSatisfy { (0...MarketMapSVG.height).contains($0) })
-        #expect(MarketMapSVG.render(points) == svg)
+        let drawing = try #require(MarketMapDrawing.make(points))
+        #expect(drawing.description.hasPrefix("3 places: 4 open offers and 3 open bids"))
+        #expect(drawing.places.first?.tooltip == "RG12: 3 open offers, 1 open bid")
+        let markers = drawing.places.flatMap(\.markers)
+        #expect(markers.map(\.count).sorted() == [1, 1, 2, 3])
+        for marker in markers {
+            let (x, y, r) = (try #require(Double(marker.x)), try #require(Double(marker.y)), try #require(Double(marker.r)))
+            #expect(x - r >= 0 && x + r <= MarketMapDrawing.width && y - r >= 0 && y + r <= MarketMapDrawing.height)
+        }
+        #expect(MarketMapDrawing.make(points) == drawing)
     }
 
     @Test("deadlines read in London time with what is left")
