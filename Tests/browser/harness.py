@@ -32,11 +32,10 @@ from selenium import webdriver
 from selenium.common.exceptions import (
     ElementClickInterceptedException,
     ElementNotInteractableException,
-    StaleElementReferenceException,
+    WebDriverException,
 )
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -277,11 +276,20 @@ class Browser:
                 self.mime_type = message["params"]["response"].get("mimeType", "")
         return status
 
-    def _landed(self, old):
-        if old is not None:
-            WebDriverWait(self.driver, WAIT).until(expected_conditions.staleness_of(old))
-        WebDriverWait(self.driver, WAIT).until(
-            lambda d: d.execute_script("return document.readyState") == "complete")
+    def _mark(self):
+        """Marks the current document, so that `_landed` can tell when a new one replaced it."""
+        self.driver.execute_script("window.hearthOldDocument = true;")
+        return True
+
+    def _new_document_ready(self, driver, marked):
+        try:
+            return driver.execute_script(
+                "return document.readyState === 'complete' && !(arguments[0] && window.hearthOldDocument);", marked)
+        except WebDriverException:  # the old document went away mid-call
+            return False
+
+    def _landed(self, marked):
+        WebDriverWait(self.driver, WAIT).until(lambda d: self._new_document_ready(d, marked))
         status = self._document_status()
         self.status = status
         self._check_page(status)
@@ -291,7 +299,7 @@ class Browser:
         """Loads a path; returns the HTTP status of the document it ends on."""
         self._drain()
         self.driver.get(self.base_url + path)
-        return self._landed(None)
+        return self._landed(False)
 
     def button(self, label):
         """The button (or link styled as one) whose visible text is exactly `label`."""
@@ -310,7 +318,7 @@ class Browser:
     def press(self, label):
         """Presses the button labelled `label`; returns the status of the page it leads to."""
         element = self.button(label)
-        old = self.driver.find_element(By.TAG_NAME, "html")
+        old = self._mark()
         self._drain()
         self._click(element)
         return self._landed(old)
@@ -325,7 +333,7 @@ class Browser:
     def post(self, action, fields):
         """Submits a form the page did not offer (a forged or replayed request) from this
         browser, with its cookies; returns the status."""
-        old = self.driver.find_element(By.TAG_NAME, "html")
+        old = self._mark()
         self._drain()
         self.driver.execute_script(
             "var f = document.createElement('form'), values = arguments[1]; f.method = 'post';"
@@ -467,7 +475,7 @@ class Browser:
         if getattr(self, "mime_type", "text/html") != "text/html":
             return
         self.audit.run(self.driver, key, self.driver.current_url)
-        if self.signed_in_as and status and status < 400 and not self.buttons("Sign out"):
+        if self.signed_in_as and self.path != "/login" and not self.buttons("Sign out"):
             self.problems.append(f"{key}: no 'Sign out' button on a signed-in page")
 
     # -- sessions --------------------------------------------------------------------------
@@ -485,6 +493,8 @@ class Browser:
         return status
 
     def sign_out(self):
+        if not self.buttons("Sign out"):  # an error page may have none: home has one
+            self.open("/")
         status = self.press("Sign out")
         self.signed_in_as = None
         return status
