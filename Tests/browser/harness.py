@@ -489,15 +489,20 @@ class Browser:
         status = self.press("Sign in")
         if status != 200 or self.path == "/login":
             self.signed_in_as = None
+            self.driver.delete_all_cookies()  # leave no half-made session to later steps
             raise AssertionError(f"{person.email} could not sign in: status {status} on {self.path}: {self.text[:300]}")
         return status
 
     def sign_out(self):
         if not self.buttons("Sign out"):  # an error page may have none: home has one
             self.open("/")
-        status = self.press("Sign out")
+        if not self.buttons("Sign out"):
+            self.problems.append(f"{self.path} [{self.status}]: no Sign out to end the session; cookies deleted")
+            self.signed_in_as = None
+            self.driver.delete_all_cookies()
+            return None
         self.signed_in_as = None
-        return status
+        return self.press("Sign out")
 
     def cookie_header(self):
         return "; ".join(f"{c['name']}={c['value']}" for c in self.driver.get_cookies())
