@@ -288,11 +288,13 @@ public enum PlacementRepository {
             createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")
         )
     }
+}
 
+extension ProposalRepository {
     /// The key or the person in a pair of columns (at most one is set).
-    private static func credential(_ row: Row, key: String, person: String) throws -> Credential? {
-        if let id = try row.optionalUUID(key) { return .apiKey(id.postgresText) }
-        return try row.optionalUUID(person).map { .person($0.postgresText) }
+    fileprivate static func credential(_ row: Row, key: String, person: String) throws -> Credential? {
+        if let id = try row.optionalUUID(key) { return .apiKey(id.uuidString.lowercased()) }
+        return try row.optionalUUID(person).map { .person($0.uuidString.lowercased()) }
     }
 }
 

@@ -14,6 +14,9 @@ public struct WebSession: Sendable, Equatable {
 /// Sessions in PostgreSQL, so any daemon serves any session. The cookie's token is stored only
 /// as its SHA-256. A session idle for longer than the timeout is refused and purged.
 public enum WebSessionStore {
+    /// How long a session may stay unused: 30 minutes.
+    public static let idleTimeout: TimeInterval = 30 * 60
+
     /// Starts a session for the person and returns its cookie token. Purges idle sessions
     /// (of everyone) on the way: sign-ins keep the table small.
     public static func start(userID: String, idleTimeout: TimeInterval, on connection: PostgresConnection) throws -> String {

@@ -13,7 +13,7 @@ public protocol WebPageGroup: Sendable {
 }
 
 /// Where page groups add their routes.
-public struct WebRoutes: Sendable {
+public struct WebRoutes {
     /// Pages for signed-in people only: a browser without a session is sent to `/login`, and
     /// every POST must carry the session's `csrf_token` (else a 403 page, nothing changed).
     public let signedIn: RouterGroup<WebRequestContext>

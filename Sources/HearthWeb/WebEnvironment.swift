@@ -49,7 +49,7 @@ public struct WebSettings: Sendable {
     public var bcryptCost: UInt8
 
     /// Creates settings; the defaults are production's.
-    public init(publicURL: String, idleTimeout: TimeInterval = 30 * 60, bcryptCost: UInt8 = 12) {
+    public init(publicURL: String, idleTimeout: TimeInterval = WebSessionStore.idleTimeout, bcryptCost: UInt8 = 12) {
         self.publicURL = publicURL
         self.idleTimeout = idleTimeout
         self.bcryptCost = bcryptCost

@@ -33,7 +33,7 @@ public enum WebFormat {
         return String(format: "%.1f%%", ratio * 100)
     }
 
-    nonisolated(unsafe) private static let dateTimeFormatter: DateFormatter = {
+    private static let dateTimeFormatter: DateFormatter = {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_GB")
         formatter.timeZone = TimeZone(identifier: "Europe/London")

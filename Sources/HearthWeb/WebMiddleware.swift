@@ -2,6 +2,7 @@ import Foundation
 import HearthAPI
 import HearthCore
 import HearthStore
+import HTTPTypes
 import Hummingbird
 import LibPQ
 import Logging
@@ -142,7 +143,6 @@ struct SignedInMiddleware: RouterMiddleware {
 }
 
 extension HTTPField.Name {
-    static let xContentTypeOptions = Self("X-Content-Type-Options")!
     static let xFrameOptions = Self("X-Frame-Options")!
     static let referrerPolicy = Self("Referrer-Policy")!
 }

@@ -13,7 +13,7 @@ import NIOCore
 /// The real hearthd router (API and web app) in this process over a fresh, migrated and
 /// seeded database, with hearthd's login (`hearth_daemon`), for the web app's tests. The demo
 /// people of `hearthctl demo seed` sign in with `WebHarness.password`.
-struct WebHarness {
+struct WebHarness: Sendable {
     static let password = "hearth-demo-2026"
     static let placement = "placement@kent.demo.example"
     static let scrutiny = "scrutiny@kent.demo.example"
@@ -28,7 +28,7 @@ struct WebHarness {
     /// idle timeout, an https public URL).
     static func with(
         settings: WebSettings = WebSettings(publicURL: "http://127.0.0.1:8080"),
-        _ body: (WebHarness, any TestClientProtocol) async throws -> Void
+        _ body: @escaping @Sendable (WebHarness, any TestClientProtocol) async throws -> Void
     ) async throws {
         try await TestDatabase.withFreshDatabase { url in
             let environment = ["HEARTH_DATABASE_URL": url]
@@ -58,6 +58,7 @@ struct WebHarness {
     }
 
     /// Runs `sql` as the database's owner (the test's own checks and adjustments).
+    @discardableResult
     func owner<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         let url = databaseURL
         return try await Task.detached {

@@ -11,7 +11,7 @@ struct HomePages: WebPageGroup {
         routes.signedIn.get("/") { _, context in
             let person = try context.requirePerson(Set(KeyRole.allCases))
             let caller = person.caller
-            let values: [String: Any] = try await environment.database.transaction(scope: caller.scope) { connection in
+            let figures = try await environment.database.transaction(scope: caller.scope) { connection -> Figures in
                 switch person.role {
                 case .placement:
                     let proposals = try ProposalRepository.list(authority: person.authority, status: nil, limit: 500, after: nil, on: connection)
@@ -23,27 +23,48 @@ struct HomePages: WebPageGroup {
                         ($0.status == .proposed && $0.placingAuthority == person.authority)
                             || ($0.status == .signedOff && $0.hostAuthority == person.authority)
                     }
-                    return [
-                        "open_bids": bids.filter { $0.status == .open || $0.status == .proposed }.count,
-                        "proposals_waiting": waiting.count,
-                        "live_placements": placements.filter { $0.endDate == nil }.count,
-                    ]
+                    return .placement(
+                        openBids: bids.filter { $0.status == .open || $0.status == .proposed }.count, waiting: waiting.count,
+                        placements: placements.filter { $0.endDate == nil }.count
+                    )
                 case .scrutiny:
                     let accepted = try ProposalRepository.list(authority: person.authority, status: .accepted, limit: 500, after: nil, on: connection)
-                    let queue = accepted.filter { $0.placingAuthority == person.authority }
-                    return ["queue": queue.map(Self.queueRow), "queue_count": queue.count, "queue_empty": queue.isEmpty]
+                    return .scrutiny(queue: accepted.filter { $0.placingAuthority == person.authority })
                 case .finance:
-                    return ["periods": StatementPages.recentPeriods().prefix(3).map { ["period": $0.description] }]
+                    return .finance
                 case .operator:
-                    let status = try ExchangeStatus.read(on: connection)
-                    return [
-                        "paused": status.paused, "open_bids": status.openBids, "open_offers": status.openOffers,
-                        "live_proposals": status.liveProposals, "daemon_count": status.daemons.filter(\.live).count,
-                    ]
+                    return .operator(try ExchangeStatus.read(on: connection))
                 }
             }
-            return try environment.render("home", values.merging(["home_\(person.role.rawValue)": true]) { $1 }, context: context)
+            var values: [String: Any] = ["home_\(person.role.rawValue)": true]
+            switch figures {
+            case .placement(let openBids, let waiting, let placements):
+                values["open_bids"] = openBids
+                values["proposals_waiting"] = waiting
+                values["live_placements"] = placements
+            case .scrutiny(let queue):
+                values["queue"] = queue.map(Self.queueRow)
+                values["queue_count"] = queue.count
+                values["queue_empty"] = queue.isEmpty
+            case .finance:
+                values["periods"] = StatementPages.recentPeriods().prefix(3).map { ["period": $0.description] }
+            case .operator(let status):
+                values["paused"] = status.paused
+                values["open_bids"] = status.openBids
+                values["open_offers"] = status.openOffers
+                values["live_proposals"] = status.liveProposals
+                values["daemon_count"] = status.daemons.filter(\.live).count
+            }
+            return try environment.render("home", values, context: context)
         }
+    }
+
+    /// What the home page counts, read in one transaction.
+    enum Figures: Sendable {
+        case placement(openBids: Int, waiting: Int, placements: Int)
+        case scrutiny(queue: [Proposal])
+        case finance
+        case `operator`(ExchangeStatus)
     }
 
     static func queueRow(_ proposal: Proposal) -> [String: Any] {

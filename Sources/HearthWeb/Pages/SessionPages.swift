@@ -41,8 +41,8 @@ struct SessionPages: Sendable {
 
     @Sendable func signIn(_ request: Request, context: WebRequestContext) async throws -> Response {
         let form = try await WebForm(request: request)
-        guard let cookie = request.cookies[Self.loginCookie]?.value, SecretToken.isWellFormed(cookie),
-            SessionMiddleware.constantTimeEqual(form["csrf_token"] ?? "", cookie)
+        guard let expected = request.cookies[Self.loginCookie]?.value, SecretToken.isWellFormed(expected),
+            SessionMiddleware.constantTimeEqual(form["csrf_token"] ?? "", expected)
         else { throw WebError.csrfRefused }
         let email = form.text("email")
         let password = form["password"] ?? ""
