@@ -97,3 +97,28 @@ GRANT SELECT ON users, user_setup_tokens TO hearth_daemon, hearth_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON web_sessions, sign_in_failures TO hearth_daemon, hearth_app;
 GRANT USAGE ON SEQUENCE sign_in_failures_id_seq TO hearth_daemon, hearth_app;
 GRANT EXECUTE ON FUNCTION hearth_complete_user_setup(bytea, text, text) TO hearth_daemon, hearth_app;
+-- The operator's page shows `hearthctl ledger verify`'s result: the daemon may read (never
+-- write) the two ledger tables it did not read yet.
+GRANT SELECT ON ledger_seals, contribution_charges TO hearth_daemon;
+-- Reading the exchange's status (the operator's page, as `hearthctl status` does) forgets
+-- daemons not seen for a day: the daemon may delete those registrations too.
+GRANT DELETE ON daemons TO hearth_daemon;
+
+-- **Pause clearing** and **Resume clearing** on the operator's page: hearthd's login cannot
+-- write `control`; this function does, only for an enabled person whose role is operator.
+-- True when the flag changed.
+CREATE FUNCTION hearth_set_clearing_paused(paused boolean, person uuid) RETURNS boolean
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    changed integer;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM users WHERE id = person AND role = 'operator' AND disabled_at IS NULL) THEN
+        RAISE EXCEPTION 'only an enabled operator may pause or resume clearing' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    UPDATE control SET clearing_paused = paused, changed_at = now(), changed_by = 'person' WHERE clearing_paused IS DISTINCT FROM paused;
+    GET DIAGNOSTICS changed = ROW_COUNT;
+    RETURN changed > 0;
+END
+$$;
+REVOKE ALL ON FUNCTION hearth_set_clearing_paused(boolean, uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hearth_set_clearing_paused(boolean, uuid) TO hearth_daemon, hearth_app;

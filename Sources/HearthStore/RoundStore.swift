@@ -143,9 +143,16 @@ public enum ControlStore {
     /// Returns false when it was already in that state.
     @discardableResult
     public static func setPaused(_ paused: Bool, actor: Actor, on connection: PostgresConnection) throws -> Bool {
-        let changed = try connection.run(
-            "UPDATE control SET clearing_paused = \(paused), changed_at = now(), changed_by = \(actor.kind) WHERE clearing_paused IS DISTINCT FROM \(paused)"
-        ).affectedRows > 0
+        let changed: Bool
+        if let person = actor.userID {
+            // A person on the operator's page, in hearthd: its login cannot write `control`; the
+            // SECURITY DEFINER function does, for an enabled operator only (Migrations/0008).
+            changed = try connection.one("SELECT hearth_set_clearing_paused(\(paused), \(person)::uuid) AS changed").bool("changed")
+        } else {
+            changed = try connection.run(
+                "UPDATE control SET clearing_paused = \(paused), changed_at = now(), changed_by = \(actor.kind) WHERE clearing_paused IS DISTINCT FROM \(paused)"
+            ).affectedRows > 0
+        }
         if changed {
             try AuditLog.record(
                 connection, actor: actor, action: paused ? "clearing.pause" : "clearing.resume", entity: "control", entityID: nil,

@@ -41,7 +41,7 @@ struct DemoCommand: AsyncParsableCommand {
             let demoPeople = Self.demoPeople(members: members)
             let market = DemoMarket(members: members, offerCount: offers, bidCount: bids, today: CalendarDate.today())
             let issued = try await withDatabase(database, logging, program: "hearthctl") { database in
-                try await database.transaction(scope: .all) { connection in
+                let issued = try await database.transaction(scope: .all) { connection in
                     var keys: [IssuedKey] = []
                     for member in members {
                         if try AuthorityRepository.find(code: member.code, on: connection) == nil {
@@ -57,6 +57,10 @@ struct DemoCommand: AsyncParsableCommand {
                     for (authority, draft) in market.bids {
                         _ = try BidRepository.create(draft, authority: authority, actor: .operatorCLI, on: connection)
                     }
+                    return keys
+                }
+                // People are administered as the schema's owner, outside the scoped role.
+                try await database.pool.withTransaction { connection in
                     let existing = Set(try UserRepository.all(on: connection).map { $0.email.lowercased() })
                     for person in demoPeople where !existing.contains(person.email) {
                         _ = try UserRepository.add(
@@ -64,8 +68,8 @@ struct DemoCommand: AsyncParsableCommand {
                             actor: .operatorCLI, on: connection
                         )
                     }
-                    return keys
                 }
+                return issued
             }
             print("seeded \(members.count) South East members, \(market.offers.count) offers and \(market.bids.count) bids; keys (shown once):")
             print(Table.render(

@@ -48,12 +48,17 @@ struct WebSessionTests {
             #expect(home.body.contains("Sign out"))
             #expect(home.body.contains("Kent placement officer"))
 
-            // Signing in again rotates the session id; the old one is gone.
-            _ = try await browser.signIn(WebHarness.placement)
-            #expect(browser.cookies[SessionMiddleware.cookieName] != first)
+            // A signed-in person is sent home from /login; Sign out ends the session for good.
+            #expect(try await browser.get("/login").headers[.location] == "/")
+            let signedOut = try await browser.post("/logout", [("csrf_token", home.csrfToken ?? "")])
+            #expect(signedOut.status == .seeOther && signedOut.headers[.location] == "/login?signed_out=1")
+            #expect(try await browser.get("/login?signed_out=1").body.contains("You have signed out."))
             var stale = Browser(client)
             stale.cookies[SessionMiddleware.cookieName] = first
             #expect(try await stale.get("/").status == .seeOther)
+            // Signing in again gives a new session id.
+            _ = try await browser.signIn(WebHarness.placement)
+            #expect(browser.cookies[SessionMiddleware.cookieName] != nil && browser.cookies[SessionMiddleware.cookieName] != first)
 
             let audited = try await harness.owner { connection in
                 try connection.query(
