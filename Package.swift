@@ -12,6 +12,9 @@ let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-htt
 let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+let bcrypt = Target.Dependency.product(name: "HummingbirdBcrypt", package: "hummingbird-auth")
+let otp = Target.Dependency.product(name: "HummingbirdOTP", package: "hummingbird-auth")
+let mustache = Target.Dependency.product(name: "Mustache", package: "swift-mustache")
 
 let package = Package(
     name: "hearth",
@@ -32,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         /// The system C library, libpq, with a shim that re-exports the macros Swift cannot import.
@@ -42,8 +47,8 @@ let package = Package(
         .target(name: "HearthCore"),
         /// PostgreSQL-backed storage: migrations, the embedded cluster, repositories.
         .target(name: "HearthStore", dependencies: ["LibPQ", "HearthCore", "HearthInsight", logging, crypto], plugins: ["EmbedResources"]),
-        /// Compiles Migrations/*.sql, Data/*.csv and Docs/openapi.yaml into HearthStore, so every
-        /// program is one self-contained file.
+        /// Compiles Migrations/*.sql, Data/*.csv, Docs/openapi.yaml and the web app's Web/templates
+        /// and Web/static into HearthStore, so every program is one self-contained file.
         .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["EmbedResourcesTool"]),
         .executableTarget(name: "EmbedResourcesTool", path: "Plugins/EmbedResourcesTool"),
         /// Clearing rounds: snapshot, exact solve on the Dispatch worker pool, commit; the daemon's loop.
@@ -52,10 +57,13 @@ let package = Package(
         .target(name: "HearthSettlement", dependencies: ["HearthStore", "HearthCore", logging]),
         /// The HTTP API served by hearthd.
         .target(name: "HearthAPI", dependencies: ["HearthStore", "HearthSettlement", "HearthInsight", hummingbird, httpTypes, nioCore, crypto, logging, metrics, prometheus, serviceLifecycle]),
+        /// The web app for people (placement teams, scrutiny, finance, the operator), mounted by
+        /// hearthd at `/` beside the API: sessions, pages, templates.
+        .target(name: "HearthWeb", dependencies: ["HearthAPI", "HearthStore", "HearthSettlement", "HearthCore", "LibPQ", hummingbird, httpTypes, mustache, bcrypt, otp, logging]),
         /// Configuration shared by the three programs (flags > environment > defaults).
         .target(name: "HearthCLI", dependencies: ["HearthStore", "HearthSettlement", argumentParser, logging]),
-        .executableTarget(name: "hearthd", dependencies: ["HearthAPI", "HearthClearing", "HearthCLI", argumentParser, logging, serviceLifecycle, unixSignals]),
-        .executableTarget(name: "hearthctl", dependencies: ["HearthStore", "HearthClearing", "HearthSettlement", "HearthInsight", "HearthCLI", argumentParser, logging, crypto]),
+        .executableTarget(name: "hearthd", dependencies: ["HearthAPI", "HearthWeb", "HearthClearing", "HearthCLI", argumentParser, logging, serviceLifecycle, unixSignals]),
+        .executableTarget(name: "hearthctl", dependencies: ["HearthStore", bcrypt, "HearthClearing", "HearthSettlement", "HearthInsight", "HearthCLI", argumentParser, logging, crypto]),
         .executableTarget(name: "hearth-settle", dependencies: ["HearthStore", "HearthSettlement", "HearthCLI", argumentParser, logging]),
         /// Regional insight: SSDA903 history, sufficiency, forecast, what-if. Pure: no I/O.
         .target(name: "HearthInsight", dependencies: ["HearthCore"]),
@@ -69,6 +77,7 @@ let package = Package(
         .testTarget(name: "LibPQTests", dependencies: ["LibPQ", "HearthTestSupport"]),
         .testTarget(name: "HearthStoreTests", dependencies: ["HearthStore", "HearthInsight", "HearthTestSupport"]),
         .testTarget(name: "HearthAPITests", dependencies: ["HearthAPI", "HearthTestSupport", hummingbirdTesting]),
+        .testTarget(name: "HearthWebTests", dependencies: ["HearthWeb", "HearthAPI", "HearthStore", "LibPQ", "HearthTestSupport", hummingbird, hummingbirdTesting, httpTypes, nioCore, logging]),
         .testTarget(name: "EndToEndTests", dependencies: ["LibPQ", "HearthStore", "HearthTestSupport"]),
     ]
 )

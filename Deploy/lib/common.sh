@@ -89,20 +89,58 @@ stop_throwaway_postgres() {
     THROWAWAY_PG_DIR=
 }
 
-# A Python with scipy (solver cross-checks) and schemathesis (API conformance): the system's
-# python3 if it already has them, else a private virtual environment under .build/python.
-# Exports HEARTH_PYTHON.
+# A Python with scipy (solver cross-checks), schemathesis (API conformance) and the browser
+# tests' pinned packages (Tests/browser/requirements.txt: selenium, axe-selenium-python,
+# axe-core-python): the system's python3 if it already has them all at those versions, else a
+# private virtual environment under .build/python. Exports HEARTH_PYTHON.
 ensure_python_tools() {
-    if python3 -c 'import scipy, schemathesis' >/dev/null 2>&1; then
+    local requirements="$HEARTH_ROOT/Tests/browser/requirements.txt"
+    if python_has_tools python3 "$requirements"; then
         HEARTH_PYTHON=$(command -v python3)
     else
         local venv="$HEARTH_ROOT/.build/python"
-        if ! "$venv/bin/python3" -c 'import scipy, schemathesis' >/dev/null 2>&1; then
-            say "installing scipy and schemathesis into $venv"
+        if ! python_has_tools "$venv/bin/python3" "$requirements"; then
+            say "installing scipy, schemathesis and the browser tests' packages into $venv"
             python3 -m venv "$venv"
-            "$venv/bin/python3" -m pip install -q --disable-pip-version-check scipy schemathesis
+            "$venv/bin/python3" -m pip install -q --disable-pip-version-check scipy schemathesis -r "$requirements"
         fi
         HEARTH_PYTHON="$venv/bin/python3"
     fi
     export HEARTH_PYTHON PYTHON="$HEARTH_PYTHON"
+}
+
+# True when PYTHON imports scipy and schemathesis and has every `name==version` of the file.
+python_has_tools() {
+    [ -x "$(command -v "$1" 2>/dev/null)" ] || return 1
+    "$1" - "$2" >/dev/null 2>&1 <<'PY'
+import importlib.metadata, re, sys
+import scipy, schemathesis
+for line in open(sys.argv[1]):
+    pin = re.match(r"\s*([A-Za-z0-9_.-]+)==([^\s#]+)", line)
+    if pin and importlib.metadata.version(pin.group(1)) != pin.group(2):
+        sys.exit(1)
+PY
+}
+
+# Headless Chromium and its WebDriver from Debian (`chromium`, `chromium-driver`) for the
+# browser tests, installed when dpkg says they are missing. Exports HEARTH_CHROMIUM and
+# HEARTH_CHROMEDRIVER; returns 1 when they cannot be had.
+ensure_browser() {
+    install_system_packages chromium chromium-driver || return 1
+    HEARTH_CHROMIUM=$(command -v chromium || true)
+    HEARTH_CHROMEDRIVER=$(command -v chromedriver || true)
+    [ -n "$HEARTH_CHROMIUM" ] && [ -n "$HEARTH_CHROMEDRIVER" ] || return 1
+    export HEARTH_CHROMIUM HEARTH_CHROMEDRIVER
+}
+
+# Runs the browser tests (Tests/browser/run.py) against the built binaries in HEARTH_BIN_DIR
+# and the throwaway PostgreSQL; extra arguments go to run.py (e.g. -k sign_in). Without
+# Chromium it fails under CI=true and skips, loudly, elsewhere.
+run_browser_tests() {
+    if ! ensure_browser; then
+        [ "${CI:-}" = true ] && die "chromium and chromium-driver are needed for the browser tests (CI=true)"
+        say "SKIPPING the browser tests: chromium or chromium-driver is missing"
+        return 0
+    fi
+    "$HEARTH_PYTHON" "$HEARTH_ROOT/Tests/browser/run.py" "$@"
 }

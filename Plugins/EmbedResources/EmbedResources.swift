@@ -2,8 +2,9 @@ import Foundation
 import PackagePlugin
 
 /// Compiles the files Hearth's programs read at run time into the target it is applied to, so
-/// each program is one self-contained file: every `Migrations/*.sql`, every `Data/*.csv` and
-/// `Docs/openapi.yaml`.
+/// each program is one self-contained file: every `Migrations/*.sql`, every `Data/*.csv`,
+/// `Docs/openapi.yaml`, and the web app's `Web/templates/*.mustache` and every `Web/static/`
+/// file (text only: CSS, SVG, JavaScript).
 ///
 /// SwiftPM evaluates a plugin only when it re-plans the build, which adding or editing a file
 /// in `Migrations/` does not cause, so the file list the plugin sees can be stale. Instead the
@@ -14,7 +15,7 @@ import PackagePlugin
 @main
 struct EmbedResources: BuildToolPlugin {
     /// Folders whose files with the suffix are embedded, then single files.
-    static let folders = [("Migrations", ".sql"), ("Data", ".csv")]
+    static let folders = [("Migrations", ".sql"), ("Data", ".csv"), ("Web/templates", ".mustache"), ("Web/static", "")]
     static let files = ["Docs/openapi.yaml"]
 
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
@@ -26,7 +27,7 @@ struct EmbedResources: BuildToolPlugin {
         }
         return [
             .buildCommand(
-                displayName: "Embedding the migrations, data and API contract in \(target.name)",
+                displayName: "Embedding the migrations, data, API contract and web templates in \(target.name)",
                 executable: try context.tool(named: "EmbedResourcesTool").url,
                 arguments: [output.path(percentEncoded: false), stamp.path(percentEncoded: false), root.path(percentEncoded: false)]
                     + Self.folders.map { "\($0.0)/*\($0.1)" } + Self.files,

@@ -9,6 +9,8 @@ public struct HearthRequestContext: RequestContext {
     public var caller: Caller?
     /// True when the client connected from this host (loopback).
     public let isLocalClient: Bool
+    /// The client's IP address as text, for throttling; nil when unknown.
+    public let clientAddress: String?
     /// The client's connection, closed when the client is too slow to send its body.
     let channel: any Channel
 
@@ -16,6 +18,7 @@ public struct HearthRequestContext: RequestContext {
         self.coreContext = .init(source: source)
         self.caller = nil
         self.channel = source.channel
+        self.clientAddress = source.channel.remoteAddress?.ipAddress
         switch source.channel.remoteAddress {
         case .v4(let address)?: self.isLocalClient = address.host.hasPrefix("127.")
         case .v6(let address)?: self.isLocalClient = address.host == "::1" || address.host.hasPrefix("::ffff:127.")

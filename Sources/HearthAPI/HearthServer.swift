@@ -3,6 +3,14 @@ import Hummingbird
 import Logging
 import NIOCore
 
+/// Routes served beside the API by the same router and process: hearthd mounts the web app
+/// (`HearthWeb`) at `/` this way. Mounted after every API route, so the API's routes and
+/// middleware are exactly as they would be without it.
+public protocol ServerMount: Sendable {
+    /// Adds the mount's routes (and any middleware for them) to `router`.
+    func mount(on router: Router<HearthRequestContext>)
+}
+
 /// Builds hearthd's HTTP application.
 public enum HearthServer {
     /// Where and how the server listens.
@@ -24,7 +32,8 @@ public enum HearthServer {
 
     /// What the server serves besides the database: the postcode table and the API contract.
     public struct Resources: Sendable {
-        let postcodes: PostcodeDistricts
+        /// The postcode districts (`Data/postcode_districts.csv`).
+        public let postcodes: PostcodeDistricts
         let contract: ContractRoutes
 
         /// Loads both from the files compiled into the program (`Data/`, `Docs/`).
@@ -33,13 +42,14 @@ public enum HearthServer {
         }
     }
 
-    /// The Hummingbird application serving Hearth's API over `database`. It is a `Service`:
+    /// The Hummingbird application serving Hearth's API over `database`, and then `mounts`. It is a `Service`:
     /// run it in the process's `ServiceGroup`, which stops it gracefully on SIGTERM/SIGINT.
     public static func makeApplication(
         database: HearthDatabase,
         resources: Resources,
         metrics: HearthMetrics,
         settings: Settings,
+        mounts: [any ServerMount] = [],
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
@@ -65,6 +75,7 @@ public enum HearthServer {
         StatementRoutes(database: database).register(on: v1)
         InsightRoutes(database: database).register(on: v1)
         ForecastRoutes(database: database).register(on: v1)
+        for mount in mounts { mount.mount(on: router) }
         return Application(
             router: router,
             // The idle timeout closes a connection on which no request part arrived for that

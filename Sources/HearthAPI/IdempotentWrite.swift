@@ -29,13 +29,13 @@ enum IdempotentWrite {
             // Concurrent requests with the same key queue on its lock in `lookup`: the first
             // runs, the others then replay what it stored (or, for another body, get a 422).
             stored = try await database.transaction(scope: scope) { connection in
-                if let key, let stored = try IdempotencyStore.lookup(apiKeyID: caller.keyID, key: key, requestHash: requestHash, on: connection) {
+                if let key, let keyID = caller.keyID, let stored = try IdempotencyStore.lookup(apiKeyID: keyID, key: key, requestHash: requestHash, on: connection) {
                     return stored
                 }
                 let response = try change(connection)
-                if let key {
+                if let key, let keyID = caller.keyID {
                     try IdempotencyStore.save(
-                        apiKeyID: caller.keyID, key: key, method: method, path: path, requestHash: requestHash, response: response, on: connection
+                        apiKeyID: keyID, key: key, method: method, path: path, requestHash: requestHash, response: response, on: connection
                     )
                 }
                 return response

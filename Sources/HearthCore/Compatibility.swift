@@ -213,14 +213,14 @@ extension Setting {
 }
 
 /// Kilometres with one decimal place, e.g. "32.2".
-func formatKm(_ km: Double) -> String {
+public func formatKm(_ km: Double) -> String {
     guard km.isFinite else { return "unlimited" }
     let tenths = Int((km * 10).rounded())
     return "\(tenths / 10).\(abs(tenths % 10))"
 }
 
 /// Pence as pounds, e.g. "£1,250.00".
-func formatPounds(_ pence: Int64) -> String {
+public func formatPounds(_ pence: Int64) -> String {
     let sign = pence < 0 ? "-" : ""
     let magnitude = pence.magnitude
     var pounds = String(magnitude / 100)

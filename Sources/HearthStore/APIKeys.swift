@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HearthCore
 import LibPQ
 
 /// The four roles a key can carry (see DESIGN.md, API key).
@@ -28,16 +29,38 @@ public struct IssuedKey: Sendable {
     public let secret: String
 }
 
-/// The caller behind a valid, unrevoked key.
+/// The caller behind a valid, unrevoked key, or a person signed in to the web app: the
+/// repositories treat both alike (row-level security, domain rules, audit).
 public struct Caller: Sendable, Equatable {
-    public let keyID: String
+    /// The key or the person.
+    public let credential: Credential
     public let authority: String
     public let role: KeyRole
+
+    /// A caller holding the API key `keyID`.
+    public init(keyID: String, authority: String, role: KeyRole) {
+        self.init(credential: .apiKey(keyID), authority: authority, role: role)
+    }
+
+    /// The key or person `credential` acting for `authority` in `role`.
+    public init(credential: Credential, authority: String, role: KeyRole) {
+        self.credential = credential
+        self.authority = authority
+        self.role = role
+    }
+
+    /// The API key's id; nil for a person.
+    public var keyID: String? { credential.keyID }
 }
 
 extension Caller {
     /// How this caller is audited.
-    public var actor: Actor { .apiKey(id: keyID, authority: authority, role: role.rawValue) }
+    public var actor: Actor {
+        switch credential {
+        case .apiKey(let id): .apiKey(id: id, authority: authority, role: role.rawValue)
+        case .person(let id): .person(id: id, authority: authority, role: role.rawValue)
+        }
+    }
 
     /// The database scope of this caller's requests.
     public var scope: AccessScope { role == .operator ? .all : .authority(authority) }

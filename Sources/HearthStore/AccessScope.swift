@@ -63,7 +63,7 @@ extension PostgresConnection {
 }
 
 extension Caller {
-    /// The caller as the domain's rules see it (its authority, role and key).
+    /// The caller as the domain's rules see it (its authority, role and key or person).
     public var agent: Agent {
         let domainRole: Role =
             switch role {
@@ -72,6 +72,6 @@ extension Caller {
             case .finance: .finance
             case .operator: .operator
             }
-        return Agent(authority: authority, role: domainRole, credential: keyID)
+        return Agent(authority: authority, role: domainRole, credential: credential)
     }
 }

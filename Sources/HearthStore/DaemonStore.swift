@@ -43,9 +43,11 @@ public enum DaemonStore {
     }
 
     /// Deletes stored data that has aged out (DESIGN.md, Data protection): idempotency records
-    /// past their replay window. Daemons call it with their heartbeat, in the `.all` scope.
+    /// past their replay window, web sessions past their idle timeout. Daemons call it with
+    /// their heartbeat, in the `.all` scope.
     public static func purgeExpiredData(on connection: PostgresConnection) throws {
         try IdempotencyStore.purgeExpired(on: connection)
+        try WebSessionStore.purgeIdle(idleTimeout: WebSessionStore.idleTimeout, on: connection)
     }
 
     /// Every daemon seen in the last day, most recent first, with liveness; older stopped

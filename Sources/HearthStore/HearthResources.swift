@@ -1,5 +1,6 @@
 /// The files Hearth's programs read at run time, compiled into them: every `Migrations/*.sql`,
-/// every `Data/*.csv` and `Docs/openapi.yaml`.
+/// every `Data/*.csv`, `Docs/openapi.yaml`, and the web app's `Web/templates/*.mustache` and
+/// `Web/static/*`.
 ///
 /// The EmbedResources build-tool plugin turns the files of the source tree into
 /// `HearthResources.embedded` on every build, so a program copied alone to another machine
@@ -13,6 +14,15 @@ public enum HearthResources {
             throw ResourceError("this build of Hearth does not contain \(path)")
         }
         return text
+    }
+
+    /// Every embedded file under `folder` (e.g. `Web/templates/`), as (name after the folder,
+    /// text), in name order.
+    public static func files(under folder: String) -> [(name: String, text: String)] {
+        let prefix = folder.hasSuffix("/") ? folder : folder + "/"
+        return embedded.compactMap { path, text in
+            path.hasPrefix(prefix) ? (String(path.dropFirst(prefix.count)), text) : nil
+        }.sorted { $0.name < $1.name }
     }
 
     /// Every `Migrations/*.sql` file, as (file name, text), in file name order.

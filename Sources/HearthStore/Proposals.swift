@@ -9,8 +9,8 @@ import LibPQ
 public enum ProposalRepository {
     static let columns = """
         p.id, p.round_id, p.bid_id, p.offer_id, p.placing_authority, p.host_authority, p.beds, p.distance_km, p.weekly_rate_pence,
-        p.status, p.expires_at, p.child_consulted, p.child_views_summary, p.accepted_by_key, p.accepted_at, p.signed_off_by_key,
-        p.signed_off_at, p.sign_off_note, p.declined_by_authority, p.declined_at, p.decline_reason, p.confirmed_at, p.version,
+        p.status, p.expires_at, p.child_consulted, p.child_views_summary, p.accepted_by_key, p.accepted_by_user, p.accepted_at,
+        p.signed_off_by_key, p.signed_off_by_user, p.signed_off_at, p.sign_off_note, p.declined_by_authority, p.declined_at, p.decline_reason, p.confirmed_at, p.version,
         p.created_at, p.updated_at, (SELECT pl.id FROM placements pl WHERE pl.proposal_id = p.id) AS placement_id
         """
 
@@ -167,8 +167,9 @@ public enum ProposalRepository {
         try connection.run(
             """
             UPDATE proposals SET status = \(next.status.rawValue), child_consulted = \(next.childViews?.consulted),
-                child_views_summary = \(next.childViews?.summary), accepted_by_key = \(next.acceptedBy)::uuid,
-                accepted_at = \(next.acceptedAt)::timestamptz, signed_off_by_key = \(next.signedOffBy)::uuid,
+                child_views_summary = \(next.childViews?.summary), accepted_by_key = \(next.acceptedBy?.keyID)::uuid,
+                accepted_by_user = \(next.acceptedBy?.personID)::uuid, accepted_at = \(next.acceptedAt)::timestamptz,
+                signed_off_by_key = \(next.signedOffBy?.keyID)::uuid, signed_off_by_user = \(next.signedOffBy?.personID)::uuid,
                 signed_off_at = \(next.signedOffAt)::timestamptz, sign_off_note = \(next.signOffNote),
                 declined_by_authority = \(next.declinedBy), declined_at = \(next.declinedAt)::timestamptz,
                 decline_reason = \(next.declineReason), confirmed_at = \(next.confirmedAt)::timestamptz,
@@ -210,8 +211,9 @@ public enum ProposalRepository {
             distanceKm: try row.double("distance_km"), weeklyRatePence: try row.int64("weekly_rate_pence"),
             status: try ProposalStatus(rawValue: try row.string("status")).orThrow("status"), expiresAt: try row.date("expires_at"),
             childViews: try consulted.map { ChildViews(consulted: $0, summary: try row.optionalString("child_views_summary")) },
-            acceptedBy: try row.optionalUUID("accepted_by_key")?.postgresText, acceptedAt: try row.optionalDate("accepted_at"),
-            signedOffBy: try row.optionalUUID("signed_off_by_key")?.postgresText, signedOffAt: try row.optionalDate("signed_off_at"),
+            acceptedBy: try credential(row, key: "accepted_by_key", person: "accepted_by_user"), acceptedAt: try row.optionalDate("accepted_at"),
+            signedOffBy: try credential(row, key: "signed_off_by_key", person: "signed_off_by_user"),
+            signedOffAt: try row.optionalDate("signed_off_at"),
             signOffNote: try row.optionalString("sign_off_note"), declinedBy: try row.optionalString("declined_by_authority"),
             declinedAt: try row.optionalDate("declined_at"), declineReason: try row.optionalString("decline_reason"),
             confirmedAt: try row.optionalDate("confirmed_at"), placementID: try row.optionalUUID("placement_id"), version: try row.int("version"),
@@ -286,5 +288,25 @@ public enum PlacementRepository {
             endDate: try row.optionalCalendarDate("end_date"), version: try row.int("version"),
             createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")
         )
+    }
+}
+
+extension ProposalRepository {
+    /// The key or the person in a pair of columns (at most one is set).
+    fileprivate static func credential(_ row: Row, key: String, person: String) throws -> Credential? {
+        if let id = try row.optionalUUID(key) { return .apiKey(id.uuidString.lowercased()) }
+        return try row.optionalUUID(person).map { .person($0.uuidString.lowercased()) }
+    }
+}
+
+extension Credential {
+    /// The key's id, nil for a person.
+    public var keyID: String? {
+        if case .apiKey(let id) = self { id } else { nil }
+    }
+
+    /// The person's id, nil for a key.
+    public var personID: String? {
+        if case .person(let id) = self { id } else { nil }
     }
 }

@@ -122,30 +122,36 @@ public enum RoundStore {
 
     /// The most recent finished round, if any.
     public static func last(on connection: PostgresConnection) throws -> RoundSummary? {
-        guard let row = try connection.first(
+        try recent(limit: 1, on: connection).first
+    }
+
+    /// The `limit` most recent finished rounds, newest first.
+    public static func recent(limit: Int, on connection: PostgresConnection) throws -> [RoundSummary] {
+        try connection.run(
             """
             SELECT id, trigger, status, started_at, finished_at, bids_considered, offers_considered, compatible_pairs, proposals,
                    placed_emergency, placed_urgent, placed_planned, total_distance_km, total_weekly_pence, solver_ms, proven_optimal,
                    ranked_children, coalesce(placed_by_choice, '{}') AS placed_by_choice
-            FROM rounds WHERE status <> 'running' ORDER BY id DESC LIMIT 1
+            FROM rounds WHERE status <> 'running' ORDER BY id DESC LIMIT \(limit)
             """
-        ) else { return nil }
-        return RoundSummary(
-            id: try row.int64("id"), trigger: RoundTrigger(rawValue: try row.string("trigger")) ?? .timer, status: try row.string("status"),
-            startedAt: try row.date("started_at"), finishedAt: try row.optionalDate("finished_at"),
-            bidsConsidered: try row.optionalInt("bids_considered") ?? 0, offersConsidered: try row.optionalInt("offers_considered") ?? 0,
-            compatiblePairs: try row.optionalInt("compatible_pairs") ?? 0, proposals: try row.optionalInt("proposals") ?? 0,
-            childrenPlaced: .init(
-                emergency: try row.optionalInt("placed_emergency") ?? 0, urgent: try row.optionalInt("placed_urgent") ?? 0,
-                planned: try row.optionalInt("placed_planned") ?? 0
-            ),
-            totalDistanceKm: try row.optionalDouble("total_distance_km") ?? 0, totalWeeklyPence: try row.optionalInt64("total_weekly_pence") ?? 0,
-            solverMs: try row.optionalDouble("solver_ms") ?? 0, provenOptimal: try row.optionalBool("proven_optimal") ?? true,
-            preferences: .init(
-                rankedChildren: try row.optionalInt("ranked_children") ?? 0,
-                placedByChoice: try row.stringArray("placed_by_choice").map { try Int($0).orThrow("placed_by_choice") }
+        ).rows.map { row in
+            RoundSummary(
+                id: try row.int64("id"), trigger: RoundTrigger(rawValue: try row.string("trigger")) ?? .timer, status: try row.string("status"),
+                startedAt: try row.date("started_at"), finishedAt: try row.optionalDate("finished_at"),
+                bidsConsidered: try row.optionalInt("bids_considered") ?? 0, offersConsidered: try row.optionalInt("offers_considered") ?? 0,
+                compatiblePairs: try row.optionalInt("compatible_pairs") ?? 0, proposals: try row.optionalInt("proposals") ?? 0,
+                childrenPlaced: .init(
+                    emergency: try row.optionalInt("placed_emergency") ?? 0, urgent: try row.optionalInt("placed_urgent") ?? 0,
+                    planned: try row.optionalInt("placed_planned") ?? 0
+                ),
+                totalDistanceKm: try row.optionalDouble("total_distance_km") ?? 0, totalWeeklyPence: try row.optionalInt64("total_weekly_pence") ?? 0,
+                solverMs: try row.optionalDouble("solver_ms") ?? 0, provenOptimal: try row.optionalBool("proven_optimal") ?? true,
+                preferences: .init(
+                    rankedChildren: try row.optionalInt("ranked_children") ?? 0,
+                    placedByChoice: try row.stringArray("placed_by_choice").map { try Int($0).orThrow("placed_by_choice") }
+                )
             )
-        )
+        }
     }
 
     /// Whether automatic clearing is paused region-wide.
@@ -161,9 +167,16 @@ public enum ControlStore {
     /// Returns false when it was already in that state.
     @discardableResult
     public static func setPaused(_ paused: Bool, actor: Actor, on connection: PostgresConnection) throws -> Bool {
-        let changed = try connection.run(
-            "UPDATE control SET clearing_paused = \(paused), changed_at = now(), changed_by = \(actor.kind) WHERE clearing_paused IS DISTINCT FROM \(paused)"
-        ).affectedRows > 0
+        let changed: Bool
+        if let person = actor.userID {
+            // A person on the operator's page, in hearthd: its login cannot write `control`; the
+            // SECURITY DEFINER function does, for an enabled operator only (Migrations/0008).
+            changed = try connection.one("SELECT hearth_set_clearing_paused(\(paused), \(person)::uuid) AS changed").bool("changed")
+        } else {
+            changed = try connection.run(
+                "UPDATE control SET clearing_paused = \(paused), changed_at = now(), changed_by = \(actor.kind) WHERE clearing_paused IS DISTINCT FROM \(paused)"
+            ).affectedRows > 0
+        }
         if changed {
             try AuditLog.record(
                 connection, actor: actor, action: paused ? "clearing.pause" : "clearing.resume", entity: "control", entityID: nil,

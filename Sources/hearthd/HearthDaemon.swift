@@ -4,6 +4,7 @@ import Foundation
 import HearthCLI
 import HearthClearing
 import HearthStore
+import HearthWeb
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -97,11 +98,23 @@ struct HearthDaemon: AsyncParsableCommand {
         if let warning = try? await opened.loginPrivilegeWarning() {
             logger.warning("\(warning)")
         }
+        let heartbeat = HeartbeatService(database: opened, daemonID: UUID(), workers: workers, version: HearthVersion.current, logger: logger)
+        let runner = RoundRunner(
+            database: opened, workers: workers, searchBudget: searchBudget, proposalLifetimeSeconds: proposalLifetime,
+            daemonID: heartbeat.daemonID, logger: logger
+        )
+        // The web app for people, at `/` in the same router: the operator's **Run a round now**
+        // runs a round on this daemon's runner, even while clearing is paused.
+        let web = try WebApp(
+            database: opened, postcodes: resources.postcodes, settings: WebSettings(publicURL: listening.publicURL),
+            runRound: { try await runner.run(trigger: .operator, wait: true) }
+        )
         let application = HearthServer.makeApplication(
             database: opened,
             resources: resources,
             metrics: metrics,
             settings: .init(host: listening.host, port: listening.port, requestTimeout: .seconds(listening.requestTimeoutSeconds)),
+            mounts: [web],
             logger: logger,
             onServerRunning: { port in
                 logger.notice(
@@ -114,11 +127,6 @@ struct HearthDaemon: AsyncParsableCommand {
             }
         )
         let reloader = LogLevelReloader(configurationFile: ProcessInfo.processInfo.environment["HEARTH_CONFIG"], logger: logger)
-        let heartbeat = HeartbeatService(database: opened, daemonID: UUID(), workers: workers, version: HearthVersion.current, logger: logger)
-        let runner = RoundRunner(
-            database: opened, workers: workers, searchBudget: searchBudget, proposalLifetimeSeconds: proposalLifetime,
-            daemonID: heartbeat.daemonID, logger: logger
-        )
         let rounds = ClearingService(database: opened, runner: runner, logger: logger)
         let lapses = LapseService(database: opened, logger: logger)
         // Shut down in reverse order: stop taking requests first, then let a round in progress

@@ -66,6 +66,12 @@ struct SelfContainedTests {
             let contract = try await HTTP.send("GET", "http://127.0.0.1:\(port)/openapi.yaml")
             #expect(contract.status == 200)
             #expect(contract.body.hasPrefix("openapi:"))
+            // So are the web app's templates and stylesheet.
+            let login = try await HTTP.send("GET", "http://127.0.0.1:\(port)/login")
+            #expect(login.status == 200)
+            #expect(login.body.contains("Sign in") && login.body.contains("/static/hearth.css"))
+            let stylesheet = try await HTTP.send("GET", "http://127.0.0.1:\(port)/static/hearth.css")
+            #expect(stylesheet.status == 200 && stylesheet.body.contains(".govuk-error-summary"))
             daemon.send(SIGTERM)
             #expect(try await daemon.waitForExit(timeout: 10) == 0, "\(daemon.output)")
         }

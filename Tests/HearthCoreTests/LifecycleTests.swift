@@ -3,7 +3,7 @@ import Testing
 @testable import HearthCore
 
 /// A live proposal made at noon on 2026-03-02 (London), placing Brighton's child in Kent's place.
-private func proposal(status: ProposalStatus = .proposed, acceptedBy: String? = nil) -> Proposal {
+private func proposal(status: ProposalStatus = .proposed, acceptedBy: Credential? = nil) -> Proposal {
     let made = Date(timeIntervalSince1970: 1_772_452_800)  // 2026-03-02 12:00 UTC
     return Proposal(
         id: UUID(), roundID: 1, bidID: UUID(), offerID: UUID(), placingAuthority: "E10000032", hostAuthority: "E10000016", beds: 1,
@@ -22,9 +22,9 @@ private func offer(from: String = "2026-01-01", until: String? = nil, status: Of
     return Offer(id: UUID(), authority: "E10000016", status: status, version: 1, createdAt: Date(), updatedAt: Date(), draft: draft)
 }
 
-private let placing = Agent(authority: "E10000032", role: .placement, credential: "key-placing")
-private let scrutiny = Agent(authority: "E10000032", role: .scrutiny, credential: "key-scrutiny")
-private let host = Agent(authority: "E10000016", role: .placement, credential: "key-host")
+private let placing = Agent(authority: "E10000032", role: .placement, credential: .apiKey("key-placing"))
+private let scrutiny = Agent(authority: "E10000032", role: .scrutiny, credential: .apiKey("key-scrutiny"))
+private let host = Agent(authority: "E10000016", role: .placement, credential: .apiKey("key-host"))
 private let soon = Date(timeIntervalSince1970: 1_772_460_000)
 private func date(_ text: String) -> CalendarDate { CalendarDate(iso: text)! }
 
@@ -37,7 +37,7 @@ struct LifecycleTests {
             try proposal().accepted(views: views, by: host, offer: .open, at: soon)
         }
         let accepted = try proposal().accepted(views: views, by: placing, offer: .open, at: soon)
-        #expect(accepted.status == .accepted && accepted.acceptedBy == "key-placing" && accepted.childViews == views)
+        #expect(accepted.status == .accepted && accepted.acceptedBy == .apiKey("key-placing") && accepted.childViews == views)
         #expect(throws: DomainError.self) { try accepted.signedOff(note: nil, by: placing, offer: .open, at: soon) }
         let signed = try accepted.signedOff(note: "reviewed", by: scrutiny, offer: .open, at: soon)
         #expect(signed.status == .signedOff)
@@ -49,9 +49,9 @@ struct LifecycleTests {
 
     @Test("the credential that accepted can never sign off, whatever its role")
     func accepterCannotSignOff() {
-        let sameKey = Agent(authority: "E10000032", role: .operator, credential: "key-placing")
+        let sameKey = Agent(authority: "E10000032", role: .operator, credential: .apiKey("key-placing"))
         let error = #expect(throws: DomainError.self) {
-            try proposal(status: .accepted, acceptedBy: "key-placing").signedOff(note: nil, by: sameKey, offer: .open, at: soon)
+            try proposal(status: .accepted, acceptedBy: .apiKey("key-placing")).signedOff(note: nil, by: sameKey, offer: .open, at: soon)
         }
         #expect(error?.status == 403)
     }

@@ -33,17 +33,38 @@ public enum ProposalStatus: String, Sendable, Codable, CaseIterable, Hashable {
     public var plainName: String { rawValue.replacingOccurrences(of: "_", with: " ") }
 }
 
+/// What an agent proved to act: an API key, or a person signed in to the web app. Two
+/// credentials are the same only when kind and id both match.
+public enum Credential: Sendable, Hashable {
+    /// An API key, by its id.
+    case apiKey(String)
+    /// A person (a row of `users`), by their id.
+    case person(String)
+
+    /// True for a person.
+    public var isPerson: Bool {
+        if case .person = self { true } else { false }
+    }
+
+    /// The key's or the person's id.
+    public var id: String {
+        switch self {
+        case .apiKey(let id), .person(let id): id
+        }
+    }
+}
+
 /// Who is acting on a proposal or a placement: an API key, or a person in the web app.
 public struct Agent: Sendable, Equatable {
     /// ONS code of the authority the agent acts for.
     public let authority: String
     /// The agent's role.
     public let role: Role
-    /// The key's (or person's) id: the one that accepted a proposal may not sign it off.
-    public let credential: String
+    /// The key or the person: the one that accepted a proposal may not sign it off.
+    public let credential: Credential
 
     /// Creates an agent.
-    public init(authority: String, role: Role, credential: String) {
+    public init(authority: String, role: Role, credential: Credential) {
         self.authority = authority
         self.role = role
         self.credential = credential
@@ -123,11 +144,11 @@ public struct Proposal: Sendable, Equatable {
     /// Recorded on acceptance; shown to the placing authority only.
     public var childViews: ChildViews?
     /// Credential that accepted.
-    public var acceptedBy: String?
+    public var acceptedBy: Credential?
     /// When it was accepted.
     public var acceptedAt: Date?
     /// Credential that signed off.
-    public var signedOffBy: String?
+    public var signedOffBy: Credential?
     /// When it was signed off.
     public var signedOffAt: Date?
     /// The scrutiny key's note; shown to the placing authority only.
@@ -153,7 +174,7 @@ public struct Proposal: Sendable, Equatable {
     public init(
         id: UUID, roundID: Int64?, bidID: UUID, offerID: UUID, placingAuthority: String, hostAuthority: String, beds: Int,
         distanceKm: Double, weeklyRatePence: Int64, status: ProposalStatus, expiresAt: Date, childViews: ChildViews?,
-        acceptedBy: String?, acceptedAt: Date?, signedOffBy: String?, signedOffAt: Date?, signOffNote: String?,
+        acceptedBy: Credential?, acceptedAt: Date?, signedOffBy: Credential?, signedOffAt: Date?, signOffNote: String?,
         declinedBy: String?, declinedAt: Date?, declineReason: String?, confirmedAt: Date?, placementID: UUID?, version: Int,
         createdAt: Date, updatedAt: Date
     ) {
@@ -210,14 +231,19 @@ public struct Proposal: Sendable, Equatable {
         return next
     }
 
-    /// A `scrutiny` key of the placing authority, never the credential that accepted, signs off.
+    /// A `scrutiny` key or person of the placing authority, never the credential that accepted,
+    /// signs off.
     public func signedOff(note: String?, by agent: Agent, offer: OfferStatus?, at now: Date) throws(DomainError) -> Proposal {
         try checkMovable(from: [.accepted], to: "signed off", at: now)
         guard agent.holds(.scrutiny), agent.acts(for: placingAuthority) else {
             throw .forbidden("only the placing authority's scrutiny key signs off a proposal")
         }
         guard acceptedBy != agent.credential else {
-            throw .forbidden("the key that accepted a proposal cannot also sign it off")
+            throw .forbidden(
+                acceptedBy?.isPerson == true
+                    ? "the person who accepted a proposal cannot also sign it off: another member of scrutiny must"
+                    : "the key that accepted a proposal cannot also sign it off"
+            )
         }
         try checkOpen(offer, to: "signed off")
         if let note, note.scalarCount > Limits.text {
