@@ -48,7 +48,7 @@ public struct WebApp: ServerMount {
         let web = router.group(context: WebRequestContext.self)
             .add(middleware: SessionMiddleware(environment: environment))
         SessionPages(environment: environment).register(on: web)
-        let signedIn = web.group().add(middleware: SignedInMiddleware())
+        let signedIn = web.group().add(middleware: SignedInMiddleware(renderer: environment.renderer))
         let routes = WebRoutes(signedIn: signedIn, environment: environment)
         for group in pages { group.register(on: routes) }
     }

@@ -40,35 +40,46 @@ struct WebPageMiddleware: RouterMiddleware {
     }
 
     private func errorPage(for error: any Error, request: Request, context: Context) -> Response {
-        let page: WebError
-        switch error {
-        case let error as WebError where error == .signInRequired:
+        guard let page = Self.page(for: error, logger: context.logger) else {
             return Response(status: .seeOther, headers: [.location: "/login"])
-        case let error as WebError:
-            page = error
-        case let violation as DomainError:
-            page = WebError(status: HTTPResponse.Status(code: violation.status), title: Self.title(for: violation.status), message: Self.sentence(violation.detail))
-        case StoreError.notFound:
-            page = .notFound
-        case StoreError.conflict(let message):
-            page = WebError(status: .conflict, title: "This could not be done", message: Self.sentence(message))
-        case let error as PostgresError where error.fault == .input:
-            page = WebError(status: .unprocessableContent, title: "This could not be done", message: "A value was refused by the database. Go back and check what you typed.")
-        case is PoolClosedError, is PoolTimeoutError:
-            page = WebError(status: .serviceUnavailable, title: "Sorry, the service is unavailable", message: "Try again in a few minutes.")
-        case let error as HTTPError where error.status == .notFound:
-            page = .notFound
-        case let error as any HTTPResponseError:
-            page = WebError(status: error.status, title: error.status.reasonPhrase, message: "Sorry, there is a problem with the request.")
-        default:
-            context.logger.error("web page failed", metadata: ["error_type": "\(type(of: error))", "error": "\(error)"])
-            page = WebError(status: .internalServerError, title: "Sorry, there is a problem with the service", message: "Try again later. Nothing you sent was lost if a page said it was saved.")
         }
         do {
             return try renderer.html("error", ["title": page.title, "message": page.message, "status": page.status.code], status: page.status)
         } catch {
-            return Response(status: page.status, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: page.title)))
+            return Self.plainPage(page)
         }
+    }
+
+    /// The page that tells a person about `error`; nil when they must sign in first.
+    static func page(for error: any Error, logger: Logger) -> WebError? {
+        switch error {
+        case let error as WebError where error == .signInRequired:
+            return nil
+        case let error as WebError:
+            return error
+        case let violation as DomainError:
+            return WebError(status: HTTPResponse.Status(code: violation.status), title: Self.title(for: violation.status), message: Self.sentence(violation.detail))
+        case StoreError.notFound:
+            return .notFound
+        case StoreError.conflict(let message):
+            return WebError(status: .conflict, title: "This could not be done", message: Self.sentence(message))
+        case let error as PostgresError where error.fault == .input:
+            return WebError(status: .unprocessableContent, title: "This could not be done", message: "A value was refused by the database. Go back and check what you typed.")
+        case is PoolClosedError, is PoolTimeoutError:
+            return WebError(status: .serviceUnavailable, title: "Sorry, the service is unavailable", message: "Try again in a few minutes.")
+        case let error as HTTPError where error.status == .notFound:
+            return .notFound
+        case let error as any HTTPResponseError:
+            return WebError(status: error.status, title: error.status.reasonPhrase, message: "Sorry, there is a problem with the request.")
+        default:
+            logger.error("web page failed", metadata: ["error_type": "\(type(of: error))", "error": "\(error)"])
+            return WebError(status: .internalServerError, title: "Sorry, there is a problem with the service", message: "Try again later. Nothing you sent was lost if a page said it was saved.")
+        }
+    }
+
+    /// The error page as plain text, when even the template failed.
+    static func plainPage(_ page: WebError) -> Response {
+        Response(status: page.status, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: page.title)))
     }
 
     static func title(for status: Int) -> String {
@@ -136,9 +147,22 @@ struct SessionMiddleware: RouterMiddleware {
 struct SignedInMiddleware: RouterMiddleware {
     typealias Context = WebRequestContext
 
+    let renderer: WebRenderer
+
+    /// Requires a session, and draws a signed-in page's errors (403, 404, 409…) in the person's
+    /// own layout, so even an error page offers **Sign out**.
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard context.session != nil else { throw WebError.signInRequired }
-        return try await next(request, context)
+        do {
+            return try await next(request, context)
+        } catch {
+            guard let page = WebPageMiddleware.page(for: error, logger: context.logger) else { throw error }
+            do {
+                return try renderer.page("error", ["title": page.title, "message": page.message, "status": page.status.code], context: context, status: page.status)
+            } catch {
+                return WebPageMiddleware.plainPage(page)
+            }
+        }
     }
 }
 
