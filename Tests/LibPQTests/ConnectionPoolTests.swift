@@ -206,6 +206,7 @@ struct NotificationListenerTests {
             }
             #expect(first.payload == "first")
             try sender.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'hearth-listener' AND datname = current_database()")
+            #expect(await events.next() == .disconnected)
             #expect(await events.next() == .connected)
             try sender.notify("hearth_test", payload: "second")
             guard case .notification(let second)? = await events.next() else {

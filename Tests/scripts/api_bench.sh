@@ -368,7 +368,7 @@ acked=$(wc -l <"$work/acked.txt")
 acked_unique=$(sort -u "$work/acked.txt" | wc -l)
 sql "CREATE TABLE bench_acked (child_ref text)"
 psql "$admin_url" -XAtq -c "\\copy bench_acked FROM '$work/acked.txt'"
-not_once=$(sql "SELECT count(*) FROM bench_acked a WHERE (SELECT count(*) FROM bids b WHERE b.child_ref = a.child_ref) <> 1")
+not_once=$(sql "SELECT count(*) FROM bench_acked a LEFT JOIN (SELECT child_ref, count(*) AS n FROM bids WHERE child_ref LIKE '$tag-%' GROUP BY child_ref) b USING (child_ref) WHERE b.n IS DISTINCT FROM 1")
 stored=$(sql "SELECT count(*) FROM bids WHERE child_ref LIKE '$tag-%'")
 open_bids=$(sql "SELECT count(*) FROM bids WHERE status = 'open'")
 accepted=$(sql "SELECT count(*) FROM proposals WHERE status = 'accepted'")
