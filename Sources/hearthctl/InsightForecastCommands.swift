@@ -161,27 +161,37 @@ extension Insight {
                 return
             }
             print("What-if: \(result.bids) bids (\(result.children) children) made \(from.iso) to \(to.iso), cleared again against \(result.offers) offers")
-            if !parsed.isEmpty {
-                print("adding " + parsed.map { "\($0.capacity) \($0.setting.rawValue) bed(s) in \($0.district)" + ($0.needs.isEmpty ? "" : " (\($0.needs.map(\.rawValue).sorted().joined(separator: "+")))") }
-                    .joined(separator: "; "))
+            for addition in parsed {
+                let needs = addition.needs.map { (need: Need) in need.rawValue }.sorted().joined(separator: "+")
+                print("adding \(addition.capacity) \(addition.setting.rawValue) bed(s) in \(addition.district)" + (needs.isEmpty ? "" : " (\(needs))"))
             }
             print("")
-            let rows: [(String, (WhatIf.Outcome) -> String)] = [
-                ("children placed", { String($0.childrenPlaced) }),
-                ("placed within 20 miles", { String($0.placedWithin20Miles) }),
-                ("mean distance (km)", { String(format: "%.2f", $0.meanDistanceKm) }),
-                ("weekly cost (£)", { String(format: "%.2f", Double($0.weeklyCostPence) / 100) }),
-            ]
-            print(Table.render(header: ["", "BEFORE", "AFTER"], rows: rows.map { [$0.0, $0.1(result.before), $0.1(result.after)] }))
+            print(Table.render(header: ["", "BEFORE", "AFTER"], rows: Self.outcomeRows(result)))
             print("")
             if result.ranking.isEmpty {
                 print("One more bed: every child was placed; nothing to rank.")
             } else {
                 print("Where one more bed would help most (districts with most unplaced children):")
-                print(Table.render(
-                    header: ["DISTRICT", "SETTING", "EXTRA PLACED", "EXTRA ≤20 MI", "MEAN KM CHANGE"],
-                    rows: result.ranking.map { [$0.district, $0.setting.rawValue, String($0.extraChildrenPlaced), String($0.extraWithin20Miles), String(format: "%+.2f", $0.meanDistanceChangeKm)] }))
+                var rows: [[String]] = []
+                for candidate in result.ranking {
+                    rows.append([
+                        candidate.district, candidate.setting.rawValue, String(candidate.extraChildrenPlaced),
+                        String(candidate.extraWithin20Miles), String(format: "%+.2f", candidate.meanDistanceChangeKm),
+                    ])
+                }
+                print(Table.render(header: ["DISTRICT", "SETTING", "EXTRA PLACED", "EXTRA ≤20 MI", "MEAN KM CHANGE"], rows: rows))
             }
+        }
+
+        static func outcomeRows(_ result: WhatIf.Result) -> [[String]] {
+            let before = result.before
+            let after = result.after
+            return [
+                ["children placed", String(before.childrenPlaced), String(after.childrenPlaced)],
+                ["placed within 20 miles", String(before.placedWithin20Miles), String(after.placedWithin20Miles)],
+                ["mean distance (km)", String(format: "%.2f", before.meanDistanceKm), String(format: "%.2f", after.meanDistanceKm)],
+                ["weekly cost (£)", String(format: "%.2f", Double(before.weeklyCostPence) / 100), String(format: "%.2f", Double(after.weeklyCostPence) / 100)],
+            ]
         }
     }
 }
