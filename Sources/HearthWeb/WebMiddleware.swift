@@ -128,7 +128,13 @@ struct SessionMiddleware: RouterMiddleware {
         // The sign-in and set-up forms check their own token (they are posted without a session).
         if request.method == .post, let session = context.session, !SessionPages.checksItsOwnToken(request.uri.path) {
             let form = try await WebForm(request: request)
-            guard Self.constantTimeEqual(form["csrf_token"] ?? "", session.csrfToken) else { throw WebError.csrfRefused }
+            guard Self.constantTimeEqual(form["csrf_token"] ?? "", session.csrfToken) else {
+                // Drawn in the person's layout (they are signed in), so it still offers Sign out.
+                let page = WebError.csrfRefused
+                return try environment.renderer.page(
+                    "error", ["title": page.title, "message": page.message, "status": page.status.code], context: context, status: page.status
+                )
+            }
         }
         return try await next(request, context)
     }
