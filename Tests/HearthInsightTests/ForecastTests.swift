@@ -1,3 +1,4 @@
+import Dispatch
 import HearthCore
 import HearthInsight
 import Testing
@@ -51,8 +52,14 @@ struct ForecastTests {
     }
 
     @Test("on generated histories the forecast beats last value by 10 % (mean MASE) with 85–95 % coverage", arguments: [1, 2] as [UInt64])
-    func backtestTargets(seed: UInt64) throws {
-        let result = try Backtest(forecaster: Forecaster(episodes: ForecastTests.history(seed: seed))).run()
+    func backtestTargets(seed: UInt64) async throws {
+        // Tens of seconds of CPU: run on a Dispatch queue, not on one of the (two, on this
+        // machine kind) cooperative threads every other suite's async work needs.
+        let result = try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try Backtest(forecaster: Forecaster(episodes: ForecastTests.history(seed: seed))).run() })
+            }
+        }
         #expect(result.cutoffs.count == 6)
         #expect(result.groups.count == 7)
         // Issue 11's target. Not yet met on every seed (seed 1: coverage 95.4 %; seed 2: mean MASE
