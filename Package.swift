@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "LibPQTests", dependencies: ["LibPQ", "HearthTestSupport"]),
         .testTarget(name: "HearthStoreTests", dependencies: ["HearthStore", "HearthInsight", "HearthTestSupport"]),
         .testTarget(name: "HearthAPITests", dependencies: ["HearthAPI", "HearthTestSupport", hummingbirdTesting]),
-        .testTarget(name: "HearthWebTests", dependencies: ["HearthWeb", "HearthAPI", "HearthStore", "LibPQ", "HearthTestSupport", hummingbird, hummingbirdTesting, httpTypes, nioCore, logging]),
+        .testTarget(name: "HearthWebTests", dependencies: ["HearthWeb", "HearthAPI", "HearthStore", "LibPQ", "HearthTestSupport", hummingbird, hummingbirdTesting, httpTypes, nioCore, logging, otp]),
         .testTarget(name: "EndToEndTests", dependencies: ["LibPQ", "HearthStore", "HearthTestSupport"]),
     ]
 )

@@ -91,12 +91,13 @@ extension PlacementPages {
                 status: TagView.of(proposal.status)
             )
         }
-        let page = BidPage(
+        var page = BidPage(
             id: bid.id.pathText, childRef: bid.draft.childRef, status: TagView.of(bid.status), summary: bidSummary(bid),
             canWithdraw: bid.status.isWithdrawable, proposals: links, hasProposals: !links.isEmpty, compatible: compatible,
             hasCompatible: !compatible.isEmpty, incompatible: incompatible, hasIncompatible: !incompatible.isEmpty,
             explainedOn: PlainWords.date(explanation.today), errors: errors, hasErrors: !errors.isEmpty
         )
+        page.ranking = try await rankingSummary(ofBid: bid.id, caller: caller, names: names)
         return .page(template: "bid", title: "Bid \(bid.draft.childRef)", view: page, status: status)
     }
 }

@@ -90,14 +90,7 @@ extension PlacementPages {
         let change: @Sendable (Proposal, PostgresConnection) throws -> (Proposal, String, String)
         switch action {
         case .accept:
-            switch ProposalForms.childViews(from: form) {
-            case .failure(let problems): return try await proposalPage(id, caller: caller, failed: (action, form, problems.problems), errors: [], status: 422)
-            case .success(let views):
-                change = { proposal, connection in
-                    let next = try ProposalRepository.accept(proposal, views: views, caller: caller, on: connection)
-                    return (next, "/proposals/\(next.id.pathText)", "You accepted the proposal. Someone from scrutiny signs it off next")
-                }
-            }
+            return try await accept(id, form: form, caller: caller)
         case .decline:
             switch ProposalForms.reason(from: form) {
             case .failure(let problems): return try await proposalPage(id, caller: caller, failed: (action, form, problems.problems), errors: [], status: 422)
@@ -143,6 +136,73 @@ extension PlacementPages {
         }
     }
 
+    /// `POST /proposals/{id}/accept` (**Accept**): the child's views and, when the officer ranked
+    /// the places, the child's ranking of the proposed place and the proposal's options.
+    ///
+    /// In one transaction, the ranking is saved as `PUT /v1/bids/{id}/preferences` saves it
+    /// (`BidPreferenceRepository.save`: the same checks, the same audit) and the proposal is
+    /// accepted as `POST /v1/proposals/{id}/accept` accepts it. When the child's first choice is
+    /// another place, saving the ranking releases the proposal (the API's rule) and nothing is
+    /// accepted: the bid waits for the next round, which weighs the ranking.
+    private func accept(_ id: UUID, form: FormInput, caller: Caller) async throws -> PageOutcome {
+        let today = CalendarDate.today()
+        do {
+            let done = try await database.transaction(scope: caller.scope) { connection -> AcceptOutcome in
+                guard let proposal = try ProposalRepository.find(id, authority: caller.ownedAuthority, lock: true, on: connection) else { return .notFound }
+                let standing = Standing(proposal, caller: caller)
+                let places = standing.placing ? try Self.rankablePlaceIDs(of: proposal, on: connection) : [proposal.offerID]
+                let acceptance: Acceptance
+                switch ProposalForms.acceptance(from: form, places: places) {
+                case .failure(let problems): return .invalid(problems.problems)
+                case .success(let read): acceptance = read
+                }
+                var ranked = false
+                if !acceptance.ranking.isEmpty, proposal.status == .proposed, standing.placing, standing.acts,
+                    let bid = try BidRepository.find(proposal.bidID, authority: caller.ownedAuthority, lock: true, on: connection)
+                {
+                    let current = try BidPreferenceRepository.find(bid: bid.id, lock: true, on: connection)
+                    let preferences = ChildPreferences(ranking: acceptance.ranking, childViews: acceptance.views)
+                    let saved = try BidPreferenceRepository.save(preferences, for: bid, current: current, actor: caller.actor, today: today, on: connection)
+                    if saved.released != nil { return .released(bid: bid.id) }
+                    // Saving read the market in the `.all` scope: back to the person's own.
+                    try connection.enter(caller.scope)
+                    ranked = true
+                }
+                _ = try ProposalRepository.accept(proposal, views: acceptance.views, caller: caller, on: connection)
+                return .accepted(ranked: ranked)
+            }
+            switch done {
+            case .notFound: return .notFound
+            case .invalid(let problems): return try await proposalPage(id, caller: caller, failed: (.accept, form, problems), errors: [], status: 422)
+            case .accepted(let ranked):
+                let saved = ranked ? "You saved the child's ranking and accepted the proposal" : "You accepted the proposal"
+                return .redirect(path: "/proposals/\(id.pathText)", notice: "\(saved). Someone from scrutiny signs it off next")
+            case .released(let bid):
+                return .redirect(path: "/bids/\(bid.pathText)", notice: Self.releasedNotice)
+            }
+        } catch let error as DomainError {
+            // Refused by the domain (a ranked place that no longer fits, the proposal's state):
+            // nothing changed; the page says why, with what was typed.
+            let problems = error.fieldProblems.map(ProposalForms.rankingProblem)
+            let errors = error.fieldProblems.isEmpty ? Self.link(error, to: "consulted", spec: ProposalForms.accept) : []
+            return try await proposalPage(id, caller: caller, failed: (.accept, form, problems), errors: errors, status: error.status)
+        }
+    }
+
+    /// What the bid page says after the child's first choice released a proposal.
+    static let releasedNotice =
+        "The child's first choice was another place, so this proposal was released; the next round will try to place the child in their first choice"
+
+    /// The offers the child may rank on the accept form: the proposed offer, then the
+    /// proposal's options (nearest first). Placing side only.
+    private static func rankablePlaceIDs(of proposal: Proposal, on connection: PostgresConnection) throws -> [UUID] {
+        var ids = [proposal.offerID]
+        for option in try ProposalOptionStore.options(of: proposal.id, on: connection) {
+            if let id = UUID(uuidString: option.offerId), !ids.contains(id) { ids.append(id) }
+        }
+        return ids
+    }
+
     static func spec(of action: ProposalAction) -> FormSpec {
         switch action {
         case .accept: ProposalForms.accept
@@ -180,22 +240,27 @@ extension PlacementPages {
         case .confirmed: "Confirmed: the placement exists."
         case .declined: "Declined by \(names.name(proposal.declinedBy ?? "")). This place will not be proposed for this child again."
         case .lapsed: "Lapsed: nobody acted before the deadline, and its beds were freed."
-        case .withdrawn: "Withdrawn: its bid or its offer was withdrawn."
+        case .withdrawn: "Withdrawn: its bid or its offer was withdrawn, or the child's ranking put another place first."
         }
     }
 
     private func proposalPage(
         _ id: UUID, caller: Caller, failed: (action: ProposalAction, input: FormInput, problems: [FieldProblem])?, errors: [ErrorLink], status: Int
     ) async throws -> PageOutcome {
-        let found = try await database.transaction(scope: caller.scope) { connection -> (Proposal, Offer?, String?)? in
+        let found = try await database.transaction(scope: caller.scope) { connection -> ProposalReading? in
             guard let proposal = try ProposalRepository.find(id, authority: caller.ownedAuthority, on: connection) else { return nil }
             let offer = try OfferRepository.find(proposal.offerID, on: connection)
             let ownBid = caller.ownedAuthority == nil || caller.authority == proposal.placingAuthority
             var reference: String?
             if ownBid { reference = try BidRepository.find(proposal.bidID, authority: caller.ownedAuthority, on: connection)?.draft.childRef }
-            return (proposal, offer, reference)
+            // The options and the child's ranking are the placing side's: never read for the host.
+            let placing = Standing(proposal, caller: caller).placing
+            let options = placing ? try ProposalOptionStore.options(of: proposal.id, on: connection) : []
+            let ranking = placing && proposal.status == .proposed ? try BidPreferenceRepository.find(bid: proposal.bidID, on: connection)?.preferences.ranking : nil
+            return ProposalReading(proposal: proposal, offer: offer, reference: reference, options: options, savedRanking: ranking ?? [])
         }
-        guard case let (proposal, offer, reference)? = found else { return .notFound }
+        guard let found else { return .notFound }
+        let (proposal, offer, reference) = (found.proposal, found.offer, found.reference)
         let names = try await authorityNames(scope: caller.scope)
         let standing = Standing(proposal, caller: caller)
         let now = Date()
@@ -238,19 +303,69 @@ extension PlacementPages {
         let failedErrors = failed.map { failed in failed.problems.map { ErrorLink(field: $0.field, href: "#\($0.field)", message: $0.message) } } ?? []
         let allErrors = errors + failedErrors
         let title = Self.title(of: proposal, standing: standing, references: reference.map { [proposal.bidID: $0] } ?? [:], names: names)
+        let canAccept = proposal.status == .proposed && standing.placing && standing.acts
+        var ranking = RankingFormView.none
+        if canAccept {
+            let places = Self.rankablePlaces(proposal, offer: offer, options: found.options, names: names)
+            let typed = failed.flatMap { $0.action == .accept ? $0.input.values["ranking"] ?? [] : nil }
+            let saved = found.savedRanking.filter { id in places.contains { $0.offerID == id } }.map(\.pathText)
+            let problems = failed.flatMap { $0.action == .accept ? $0.problems : nil } ?? []
+            ranking = ProposalForms.rankingView(places: places, chosen: typed ?? saved, problems: problems)
+        }
         let page = ProposalPage(
             id: proposal.id.pathText, title: title, status: TagView.of(proposal.status), summary: summary,
             bidHref: reference == nil ? "" : "/bids/\(proposal.bidID.pathText)", hasBidHref: reference != nil,
             offerHref: "/offers/\(proposal.offerID.pathText)", placementHref: proposal.placementID.map { "/placements/\($0.pathText)" } ?? "",
             hasPlacementHref: proposal.placementID != nil, seesChild: standing.placing, childViews: childViews, hasChildViews: !childViews.isEmpty,
             nextStep: Self.nextStep(of: proposal, names: names, now: now),
-            canAccept: proposal.status == .proposed && standing.placing && standing.acts, acceptForm: form(.accept),
+            canAccept: canAccept, acceptForm: form(.accept),
             canDecline: proposal.isLive && standing.acts, declineForm: form(.decline),
             canSignOff: proposal.status == .accepted && standing.placing && standing.scrutinises, signOffForm: form(.signOff),
             acceptedBySelf: proposal.acceptedBy == caller.agent.credential,
             canConfirm: proposal.status == .signedOff && standing.hosting && standing.acts, confirmForm: form(.confirm), startWindow: startWindow,
-            isScrutinyViewer: caller.role == .scrutiny, errors: allErrors, hasErrors: !allErrors.isEmpty
+            isScrutinyViewer: caller.role == .scrutiny, errors: allErrors, hasErrors: !allErrors.isEmpty,
+            showsOptions: standing.placing, options: found.options.map { OptionRow($0, names: names) }, hasOptions: !found.options.isEmpty,
+            ranking: ranking
         )
         return .page(template: "proposal", title: title, view: page, status: status)
     }
+
+    /// The places the child may rank, as the accept form's selects name them: the proposed
+    /// place first, then the options.
+    static func rankablePlaces(_ proposal: Proposal, offer: Offer?, options: [ProposalOptionRecord], names: AuthorityNames) -> [RankablePlace] {
+        func label(_ setting: String, _ host: String, _ km: Double, _ pence: Int64) -> String {
+            "\(setting) with \(names.name(host)), \(PlainWords.kmAndMiles(km)), \(PlainWords.pounds(pence)) a week"
+        }
+        let setting = offer?.draft.setting.choiceLabel ?? "Place"
+        var places = [
+            RankablePlace(
+                offerID: proposal.offerID, label: label(setting, proposal.hostAuthority, proposal.distanceKm, proposal.weeklyRatePence) + " (the proposed place)"
+            )
+        ]
+        for option in options {
+            guard let id = UUID(uuidString: option.offerId), !places.contains(where: { $0.offerID == id }) else { continue }
+            let setting = Setting(rawValue: option.setting)?.choiceLabel ?? option.setting
+            places.append(RankablePlace(offerID: id, label: label(setting, option.hostAuthority, option.distanceKm, option.weeklyRatePence)))
+        }
+        return places
+    }
+}
+
+/// What the proposal page reads in one transaction.
+private struct ProposalReading: Sendable {
+    let proposal: Proposal
+    let offer: Offer?
+    let reference: String?
+    /// The round's other places for the child (placing side only; empty for the host).
+    let options: [ProposalOptionRecord]
+    /// The child's saved ranking, for a proposal the placing side may still accept.
+    let savedRanking: [UUID]
+}
+
+/// How an **Accept** ended.
+private enum AcceptOutcome: Sendable {
+    case notFound
+    case invalid([FieldProblem])
+    case accepted(ranked: Bool)
+    case released(bid: UUID)
 }

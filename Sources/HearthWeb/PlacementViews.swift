@@ -284,6 +284,8 @@ struct BidPage: Sendable {
     let explainedOn: String
     let errors: [ErrorLink]
     let hasErrors: Bool
+    /// The child's saved views and ranking, and what the last round made of it.
+    var ranking = BidRankingView.none
 }
 
 /// Summary rows describing a bid (the placing authority's own).
@@ -357,6 +359,12 @@ struct ProposalPage: Sendable {
     let isScrutinyViewer: Bool
     let errors: [ErrorLink]
     let hasErrors: Bool
+    /// The placing side's view of the round's other places for this child (never the host's).
+    let showsOptions: Bool
+    let options: [OptionRow]
+    let hasOptions: Bool
+    /// The child's ranking of the proposed place and the options, on the accept form.
+    let ranking: RankingFormView
 }
 
 /// One placement in the list.
@@ -385,4 +393,94 @@ struct PlacementPage: Sendable {
     let endForm: FormView
     let errors: [ErrorLink]
     let hasErrors: Bool
+}
+
+// MARK: Options and the child's ranking
+
+extension PlainWords {
+    /// Kilometres and miles, e.g. "12.3 km (7.6 miles)".
+    static func kmAndMiles(_ km: Double) -> String {
+        "\(formatKm(km)) km (\(formatKm(km / 1.609344)) miles)"
+    }
+}
+
+extension OptionEffectRecord {
+    /// The stored effect as the solver's value (whose `plainWords` the pages show).
+    var solverEffect: OptionEffect {
+        OptionEffect(
+            kind: OptionEffect.Kind(rawValue: kind) ?? .notEvaluated, fewerPlaced: [emergency ?? 0, urgent ?? 0, planned ?? 0],
+            fewerByChoice: byChoice ?? [], extraMetres: Int64(((km ?? 0) * 1000).rounded()), exact: exact
+        )
+    }
+}
+
+/// One of a proposal's options (another place the child could have had in its round), as the
+/// proposal page's table lists it.
+struct OptionRow: Sendable {
+    let host: String
+    let setting: String
+    let distance: String
+    let weeklyRate: String
+    let effect: String
+
+    init(_ option: ProposalOptionRecord, names: AuthorityNames) {
+        host = names.name(option.hostAuthority)
+        setting = Setting(rawValue: option.setting)?.choiceLabel ?? option.setting
+        distance = PlainWords.kmAndMiles(option.distanceKm)
+        weeklyRate = PlainWords.pounds(option.weeklyRatePence)
+        effect = option.effect.solverEffect.plainWords
+    }
+}
+
+/// A place the child may rank on the accept form: the proposed offer or one of the options.
+struct RankablePlace: Sendable, Equatable {
+    let offerID: UUID
+    /// What the select shows, e.g. "Foster care with Reading, 12.3 km (7.6 miles), £950.00 a week (proposed)".
+    let label: String
+}
+
+/// One choice of a ranking select.
+struct RankChoiceView: Sendable {
+    let value: String
+    let label: String
+    let selected: Bool
+}
+
+/// One position of the child's ranking ("1st choice") as the accept form draws it: a select of
+/// the places, named `ranking` (the API's JSON name; the positions are posted in order).
+struct RankPositionView: Sendable {
+    let id: String
+    let label: String
+    let choices: [RankChoiceView]
+    let error: String
+    let hasError: Bool
+}
+
+/// The ranking part of the accept form.
+struct RankingFormView: Sendable {
+    let positions: [RankPositionView]
+    let hasPositions: Bool
+    /// The error of any position, for the fieldset's error state.
+    let hasError: Bool
+
+    static let none = RankingFormView(positions: [], hasPositions: false, hasError: false)
+}
+
+/// One choice of a saved ranking, with what the last round made of it, on the bid page.
+struct RankedChoiceRow: Sendable {
+    let choice: String
+    let place: String
+    let outcome: String
+}
+
+/// The child's saved views and ranking on the bid page (`GET /v1/bids/{id}/preferences`).
+struct BidRankingView: Sendable {
+    let saved: Bool
+    let views: [SummaryRow]
+    let choices: [RankedChoiceRow]
+    let hasChoices: Bool
+    /// Which round last weighed the ranking, in words.
+    let lastRound: String
+
+    static let none = BidRankingView(saved: false, views: [], choices: [], hasChoices: false, lastRound: "")
 }

@@ -280,20 +280,39 @@ class Journeys(unittest.TestCase):
             raise AssertionError(f"the operator's Run a round now failed (the round ran by hearthctl instead): {refused}")
 
     def test_08_officer_of_A_accepts_with_the_childs_views(self):
-        proposal, = World.need("proposal_1")
+        proposal, other, bid_1, offer_1 = World.need("proposal_1", "proposal_2", "bid_1", "offer_1")
         browser = signed_in("officer_a")
+        # The second child's proposal lists its option in plain words: OFFER_1, which only the
+        # first (urgent) child fits, so giving it to him would leave her unplaced.
+        self.assert_status(browser.open(f"/proposals/{other}"), 200, "A's second proposal")
+        text = browser.text
+        self.assertIn("Other places this child could have had", text)
+        self.assertIn("1 fewer urgent child would be placed", text, "the option's effect in plain words")
+        self.assertTrue(B[1] in text and "£950.00" in text and "miles" in text,
+                        "the option names its host, its weekly rate and its distance in miles")
+        status, body = World.exchange.api(f"/v1/proposals/{other}", World.keys["placement_a"])
+        self.assertEqual([o["offer_id"] for o in json.loads(body)["options"]], [offer_1], "the page's option is the API's")
         self.assert_status(browser.open(f"/proposals/{proposal}"), 200, "A's proposal page")
         self.assertIn(BID_1["child_ref"], browser.text)
+        self.assertIn("No other place fitted this child in this round", browser.text)
+        browser.fill("ranking", offer_1)
         status = browser.press("Accept")
         self.assert_form_error(status, ["consulted"], "Accept without saying whether the child was consulted")
+        self.assertEqual(browser.value("ranking"), offer_1, "the child's 1st choice chosen is kept")
         browser.open(f"/proposals/{proposal}")
         browser.choose_yes("consulted")
         browser.fill("summary", "She wants to stay at her school and keep seeing her gran on Sundays.")
+        browser.fill("ranking", offer_1)  # her 1st choice is the proposed place: the proposal is accepted
         browser.screenshot("proposal-accept")
         browser.fill("summary", XSS_SUMMARY)
-        self.assert_status(browser.press("Accept"), 200, "Accept with the child's views")
+        self.assert_status(browser.press("Accept"), 200, "Accept with the child's views and ranking")
         self.assertTrue(browser.has_no_injected_script("hearthXss"), "the child's views ran as markup")
         self.assert_api_status(proposal, "accepted")
+        status, body = World.exchange.api(f"/v1/bids/{bid_1}/preferences", World.keys["placement_a"])
+        self.assertEqual(status, 200, "the ranking was saved as PUT /v1/bids/{id}/preferences saves it")
+        self.assertEqual(json.loads(body)["ranking"], [offer_1])
+        self.assert_status(browser.open(f"/bids/{bid_1}"), 200, "A's bid page")
+        self.assertIn("1st choice", browser.text, "the bid page shows the child's saved ranking")
         World.made["accepted"] = True
 
     def assert_api_status(self, proposal, expected):

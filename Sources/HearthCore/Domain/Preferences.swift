@@ -54,3 +54,53 @@ public struct ChildPreferences: Sendable, Equatable {
         return problems
     }
 }
+
+extension ChildPreferences {
+    /// A choice's number as people write it: "1st", "2nd", "3rd", "4th", … "11th", "21st".
+    public static func ordinal(_ choice: Int) -> String {
+        let suffix =
+            switch (choice % 10, choice % 100) {
+            case (_, 11...13): "th"
+            case (1, _): "st"
+            case (2, _): "nd"
+            case (3, _): "rd"
+            default: "th"
+            }
+        return "\(choice)\(suffix)"
+    }
+}
+
+extension OptionEffect {
+    /// The effect on the other children in plain English, for a social worker weighing the
+    /// child's options: "No effect on other children", "1 fewer urgent child would be placed",
+    /// "1 fewer child would get their 1st choice", "Other children would travel 12.3 km further
+    /// in total", "Not worked out in this round". An effect whose search was cut short (`exact`
+    /// false) says it is at most that.
+    public var plainWords: String {
+        let words: String
+        switch kind {
+        case .none: return "No effect on other children"
+        case .notEvaluated: return "Not worked out in this round"
+        case .fewerPlaced:
+            let levels = zip(["emergency", "urgent", "planned"], fewerPlaced)
+            let fewer = levels.filter { $0.1 > 0 }.map { "\($0.1) fewer \($0.0) \(Self.children($0.1))" }
+            let more = levels.filter { $0.1 < 0 }.map { "\(-$0.1) more \($0.0) \(Self.children(-$0.1))" }
+            words = "\(Self.list(fewer)) would be placed" + (more.isEmpty ? "" : " (and \(Self.list(more)) would be)")
+        case .fewerPreferred:
+            let choices = fewerByChoice.enumerated().map { (ChildPreferences.ordinal($0.offset + 1), $0.element) }
+            let fewer = choices.filter { $0.1 > 0 }.map { "\($0.1) fewer \(Self.children($0.1)) would get their \($0.0) choice" }
+            let more = choices.filter { $0.1 < 0 }.map { "\(-$0.1) more their \($0.0)" }
+            words = Self.list(fewer) + (more.isEmpty ? "" : " (and \(Self.list(more)))")
+        case .extraDistance:
+            let km = Double(extraMetres) / 1000
+            words = km < 0.05 ? "Other children would travel a little further in total (less than 0.1 km)" : "Other children would travel \(formatKm(km)) km further in total"
+        }
+        return exact ? words : "\(words) at most (the round's search was cut short)"
+    }
+
+    private static func children(_ count: Int) -> String { count == 1 ? "child" : "children" }
+
+    private static func list(_ items: [String]) -> String {
+        items.count <= 1 ? items.joined() : items.dropLast().joined(separator: ", ") + " and " + items[items.count - 1]
+    }
+}
