@@ -6,8 +6,8 @@ import Hummingbird
 /// `GET /v1/insight/forecast?as_of=YYYY-MM-DD&months=12&by=region|authority|need`: children
 /// looked after at each month end by placement group, with 90 % intervals, for any key.
 ///
-/// The forecast is computed over the whole region's episodes (an aggregate, read under the
-/// all-authorities scope); what leaves is filtered for the caller: an operator sees everything;
+/// The forecast is computed by `InsightReports` over the whole region's episodes (an aggregate,
+/// read under the all-authorities scope, kept until the history changes); what leaves is filtered for the caller: an operator sees everything;
 /// a member sees the region's and the need series, only its own authority's detail, and in
 /// series holding other members' children a forecast of 1–4 children is suppressed
 /// (`ForecastReport`).
@@ -15,6 +15,7 @@ struct ForecastRoutes {
     let database: HearthDatabase
 
     func register(on group: RouterGroup<HearthRequestContext>) {
+        let reports = InsightReports(database: database)
         group.get("insight/forecast") { request, context in
             let caller = try context.requireCaller(Set(KeyRole.allCases))
             var query = QueryReader(request)
@@ -33,19 +34,15 @@ struct ForecastRoutes {
             }
             let by = query.code("by", as: ForecastBreakdown.self) ?? .region
             try query.throwIfInvalid()
-            let episodes = try await database.transaction(scope: .all, isolation: .repeatableRead) { connection in
-                try EpisodeStore.episodes(authority: nil, on: connection)
-            }
             let result: ForecastResult
             do {
-                result = try Forecaster(episodes: episodes).forecast(asOf: asOf, months: months, by: by)
-            } catch let error as ForecastError {
+                result = try await reports.forecast(asOf: asOf, months: months, by: by)
+            } catch let error as ForecastUnavailable {
                 throw Problem(
                     status: .unprocessableContent, title: "No forecast", detail: error.description,
-                    errors: episodes.isEmpty ? [] : [.init(field: "as_of", message: error.description)])
+                    errors: error.noHistory ? [] : [.init(field: "as_of", message: error.description)])
             }
-            let viewer: InsightViewer = caller.role == .operator ? .region : .member(caller.authority)
-            return try JSONResponse.make(ForecastReport(result, months: months, for: viewer))
+            return try JSONResponse.make(ForecastReport(result, months: months, for: InsightReports.forecastViewer(for: caller)))
         }
     }
 }

@@ -8,9 +8,9 @@ import Hummingbird
 /// other key sees the region's aggregates with other members' counts of 1 to 4 shown as
 /// "fewer than 5", and its own authority's figures exact under `own`.
 ///
-/// The aggregates are computed under the all-authorities scope (they need every member's data);
-/// only `SufficiencyReport` decides what of them the caller sees, and no child-level row is
-/// ever returned.
+/// Computed by `InsightReports` (as the web app's `/insight` is): the aggregates under the
+/// all-authorities scope; only `SufficiencyReport` decides what of them the caller sees, and no
+/// child-level row is ever returned.
 struct InsightRoutes {
     let database: HearthDatabase
 
@@ -18,6 +18,7 @@ struct InsightRoutes {
     static let dates = CalendarDate(year: 2000, month: 1, day: 1)!...CalendarDate(year: 2100, month: 12, day: 31)!
 
     func register(on group: RouterGroup<HearthRequestContext>) {
+        let reports = InsightReports(database: database)
         group.get("insight/sufficiency") { request, context in
             let caller = try context.requireCaller(Set(KeyRole.allCases))
             var query = QueryReader(request)
@@ -31,12 +32,7 @@ struct InsightRoutes {
                 }
             }
             try query.throwIfInvalid()
-            let asOf = day
-            let input = try await database.transaction(scope: .all, isolation: .repeatableRead) { connection in
-                try InsightStore.sufficiencyInput(asOf: asOf, on: connection)
-            }
-            let viewer: InsightViewer = caller.role == .operator || caller.role == .scrutiny ? .region : .member(caller.authority)
-            return try JSONResponse.make(SufficiencyReport(input, by: dimension, for: viewer))
+            return try JSONResponse.make(try await reports.sufficiency(asOf: day, by: dimension, for: caller))
         }
     }
 }

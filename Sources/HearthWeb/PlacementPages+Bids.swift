@@ -24,21 +24,13 @@ extension PlacementPages {
 
     /// `POST /bids/new` (**Post bid**): posts the bid as `POST /v1/bids` does.
     func postBid(form: FormInput, caller: Caller) async throws -> PageOutcome {
-        switch BidForm.draft(from: form, postcodes: postcodes, today: CalendarDate.today()) {
-        case .failure(let problems):
-            return .page(template: "bid_new", title: "Post a bid", view: NewRecordPage(form: BidForm.spec.view(form, problems: problems.problems)), status: 422)
-        case .success(let draft):
-            do {
-                let bid = try await database.transaction(scope: caller.scope) { connection in
-                    try BidRepository.create(draft, authority: caller.authority, actor: caller.actor, on: connection)
-                }
-                return .redirect(path: "/bids/\(bid.id.pathText)", notice: "The bid is posted: the next clearing round considers it")
-            } catch let error as DomainError {
-                let links = Self.link(error, to: "child_ref", spec: BidForm.spec)
-                let view = BidForm.spec.view(form, problems: links.map { FieldProblem($0.field, $0.message) })
-                return .page(template: "bid_new", title: "Post a bid", view: NewRecordPage(form: view), status: error.status)
-            }
-        }
+        try await postNew(
+            NewRecordForm(template: "bid_new", title: "Post a bid", spec: BidForm.spec, refusalField: "child_ref"), form: form,
+            draft: BidForm.draft(from: form, postcodes: postcodes, today: CalendarDate.today()), caller: caller,
+            notice: "The bid is posted: the next clearing round considers it",
+            create: { draft, connection in try BidRepository.create(draft, authority: caller.authority, actor: caller.actor, on: connection).id },
+            path: { "/bids/\($0.pathText)" }
+        )
     }
 
     /// `GET /bids/{id}`: one of the authority's own bids with its explanation (the same as

@@ -63,49 +63,74 @@ extension PlacementPages {
 
     /// `POST /offers/new` (**Post offer**): posts the offer as `POST /v1/offers` does.
     func postOffer(form: FormInput, caller: Caller) async throws -> PageOutcome {
-        switch OfferForm.draft(from: form, postcodes: postcodes, today: CalendarDate.today()) {
-        case .failure(let problems):
-            return .page(template: "offer_new", title: "Post an offer", view: NewRecordPage(form: OfferForm.spec.view(form, problems: problems.problems)), status: 422)
-        case .success(let draft):
-            do {
-                let offer = try await database.transaction(scope: caller.scope) { connection in
-                    try OfferRepository.create(draft, authority: caller.authority, actor: caller.actor, on: connection)
-                }
-                return .redirect(path: "/offers/\(offer.id.pathText)", notice: "Your offer is on the market")
-            } catch let error as DomainError {
-                let links = Self.link(error, to: "setting", spec: OfferForm.spec)
-                let view = OfferForm.spec.view(form, problems: links.map { FieldProblem($0.field, $0.message) })
-                return .page(template: "offer_new", title: "Post an offer", view: NewRecordPage(form: view), status: error.status)
-            }
-        }
+        try await postNew(
+            NewRecordForm(template: "offer_new", title: "Post an offer", spec: OfferForm.spec, refusalField: "setting"), form: form,
+            draft: OfferForm.draft(from: form, postcodes: postcodes, today: CalendarDate.today()), caller: caller,
+            notice: "Your offer is on the market",
+            create: { draft, connection in try OfferRepository.create(draft, authority: caller.authority, actor: caller.actor, on: connection).id },
+            path: { "/offers/\($0.pathText)" }
+        )
     }
 
     /// `GET /offers/{id}`: an open offer, or one of the person's authority's own in any status.
     func offer(_ id: UUID, caller: Caller) async throws -> PageOutcome {
         guard case let (offer, names)? = try await visibleOffer(id, caller: caller) else { return .notFound }
-        return offerPage(offer, names: names, caller: caller, form: OfferForm.input(for: offer.draft), problems: [], errors: [], status: 200)
+        return offerPage(offer, names: names, caller: caller, form: OfferForm.input(for: offer.draft), version: offer.version, problems: [], errors: [], status: 200)
     }
 
-    /// `POST /offers/{id}` (the edit form): changes the authority's own offer as `PATCH /v1/offers/{id}` does.
+    /// `POST /offers/{id}` (the edit form): changes the authority's own offer as `PATCH /v1/offers/{id}`
+    /// does. The form carries the `version` it was drawn from, the web's `If-Match`: when the
+    /// offer has changed since (checked under the row's lock, as the API checks `If-Match`), nothing
+    /// is saved and the page comes back 409 with the current version.
     func changeOffer(_ id: UUID, form: FormInput, caller: Caller) async throws -> PageOutcome {
+        let expected = try Self.formVersion(form)
         guard case let (current, names)? = try await visibleOffer(id, caller: caller) else { return .notFound }
         guard caller.ownedAuthority == nil || caller.ownedAuthority == current.authority else { return .notFound }
+        let shownVersion = expected ?? current.version
         switch OfferForm.draft(from: form, base: current.draft, postcodes: postcodes, today: CalendarDate.today()) {
         case .failure(let problems):
-            return offerPage(current, names: names, caller: caller, form: form, problems: problems.problems, errors: [], status: 422)
+            return offerPage(current, names: names, caller: caller, form: form, version: shownVersion, problems: problems.problems, errors: [], status: 422)
         case .success(let draft):
             do {
-                let changed = try await database.transaction(scope: caller.scope) { connection -> Offer? in
-                    guard let locked = try OfferRepository.lockOwn(id, authority: caller.ownedAuthority, on: connection) else { return nil }
-                    return try OfferRepository.update(locked, to: draft, actor: caller.actor, on: connection)
+                let saved = try await database.transaction(scope: caller.scope) { connection -> OfferChange in
+                    guard let locked = try OfferRepository.lockOwn(id, authority: caller.ownedAuthority, on: connection) else { return .notFound }
+                    if let expected, expected != locked.version { return .stale(locked) }
+                    return .saved(try OfferRepository.update(locked, to: draft, actor: caller.actor, on: connection))
                 }
-                guard let changed else { return .notFound }
-                return .redirect(path: "/offers/\(changed.id.pathText)", notice: "Your changes to the offer are saved")
+                switch saved {
+                case .notFound:
+                    return .notFound
+                case .stale(let latest):
+                    let errors = [ErrorLink(field: "change", href: "#change", message: Self.changedElsewhere)]
+                    return offerPage(latest, names: names, caller: caller, form: OfferForm.input(for: latest.draft), version: latest.version, problems: [], errors: errors, status: 409)
+                case .saved(let changed):
+                    return .redirect(path: "/offers/\(changed.id.pathText)", notice: "Your changes to the offer are saved")
+                }
             } catch let error as DomainError {
                 let links = Self.link(error, to: "capacity", spec: OfferForm.spec)
-                return offerPage(current, names: names, caller: caller, form: form, problems: links.map { FieldProblem($0.field, $0.message) }, errors: [], status: error.status)
+                return offerPage(current, names: names, caller: caller, form: form, version: shownVersion, problems: links.map { FieldProblem($0.field, $0.message) }, errors: [], status: error.status)
             }
         }
+    }
+
+    /// What the edit form's save did.
+    private enum OfferChange: Sendable {
+        case saved(Offer)
+        /// The offer is at another version than the form was drawn from: the current one.
+        case stale(Offer)
+        case notFound
+    }
+
+    /// The message of an edit refused because someone else saved the offer first.
+    static let changedElsewhere = "This offer was changed by someone else since you opened it; here is the current version. Make your changes again and save"
+
+    /// The `version` an edit form was drawn from; nil when the form carries none (no check, as
+    /// a PATCH without `If-Match`). Anything but a positive whole number is a bad request.
+    static func formVersion(_ form: FormInput) throws -> Int? {
+        let text = form.text("version")
+        guard !text.isEmpty else { return nil }
+        guard let version = Int(text), version > 0 else { throw WebError.badRequest("The form's version must be a whole number. Open the offer again.") }
+        return version
     }
 
     /// `POST /offers/{id}/withdraw` (**Withdraw**), as `POST /v1/offers/{id}/withdraw`.
@@ -120,7 +145,7 @@ extension PlacementPages {
         } catch let error as DomainError {
             guard case let (offer, names)? = try await visibleOffer(id, caller: caller) else { return .notFound }
             let errors = [ErrorLink(field: "change", href: "#change", message: Self.sentence(error.detail))]
-            return offerPage(offer, names: names, caller: caller, form: OfferForm.input(for: offer.draft), problems: [], errors: errors, status: error.status)
+            return offerPage(offer, names: names, caller: caller, form: OfferForm.input(for: offer.draft), version: offer.version, problems: [], errors: errors, status: error.status)
         }
     }
 
@@ -134,7 +159,8 @@ extension PlacementPages {
     }
 
     private func offerPage(
-        _ offer: Offer, names: AuthorityNames, caller: Caller, form: FormInput, problems: [FieldProblem], errors: [ErrorLink], status: Int
+        _ offer: Offer, names: AuthorityNames, caller: Caller, form: FormInput, version: Int, problems: [FieldProblem], errors: [ErrorLink],
+        status: Int
     ) -> PageOutcome {
         let formView = OfferForm.spec.view(form, problems: problems)
         let own = caller.ownedAuthority == nil || caller.ownedAuthority == offer.authority
@@ -142,7 +168,7 @@ extension PlacementPages {
         let allErrors = errors + formView.errors
         let page = OfferPage(
             id: offer.id.pathText, heading: heading, status: TagView.of(offer.status), summary: offerSummary(offer, names: names),
-            canChange: own && offer.status != .withdrawn, form: formView, errors: allErrors, hasErrors: !allErrors.isEmpty
+            canChange: own && offer.status != .withdrawn, form: formView, version: version, errors: allErrors, hasErrors: !allErrors.isEmpty
         )
         return .page(template: "offer", title: heading, view: page, status: status)
     }

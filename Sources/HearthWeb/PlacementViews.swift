@@ -208,6 +208,8 @@ struct OfferPage: Sendable {
     let summary: [SummaryRow]
     let canChange: Bool
     let form: FormView
+    /// The offer's version the edit form was drawn from (its hidden `version`, the web's If-Match).
+    let version: Int
     /// A refusal that is about no one field (e.g. the offer changed state), shown in the summary.
     let errors: [ErrorLink]
     let hasErrors: Bool

@@ -475,6 +475,27 @@ class Journeys(unittest.TestCase):
         browser.open("/offers")
         self.assertNotIn(f"/offers/{offer}", browser.links(r"/offers/" + UUID.pattern), "a withdrawn offer leaves the market")
 
+    def test_18_insight_page_shows_the_region(self):
+        browser = signed_in("officer_a")
+        self.assert_status(browser.open("/insight"), 200, "the insight page")
+        self.assertEqual(browser.heading, "Insight")
+        text = browser.text
+        for words in ("The region in figures", "Supply and demand by setting", "Unmet demand by what blocks it",
+                      "Distance from home", "Forecast of children looked after"):
+            self.assertIn(words, text)
+        self.assertIn("hearthctl import ssda903", text, "with no SSDA903 history the page says how to import one")
+        charts = browser.driver.execute_script(
+            "return Array.from(document.querySelectorAll('svg.hearth-chart__svg')).map(function (svg) {"
+            " var t = svg.querySelector('title'), d = svg.querySelector('desc');"
+            " return [t ? t.textContent : '', d ? d.textContent : '', svg.getBoundingClientRect().width]; });")
+        self.assertGreaterEqual(len(charts), 2, "the supply-and-demand and distance charts are drawn inline")
+        for title, description, width in charts:
+            self.assertTrue(title and description, f"a chart without a title or description: {title!r}")
+            self.assertGreater(width, 0, f"the chart {title!r} is not drawn")
+        self.assertEqual(browser.driver.execute_script("return document.querySelectorAll('[style]').length"), 0)
+        signed_in("scrutiny_a")
+        self.assert_status(browser.open("/insight"), 200, "the insight page for scrutiny")
+
     # -- every page visited ----------------------------------------------------------------
 
     def test_99_every_page_is_accessible_and_offers_sign_out(self):
