@@ -68,7 +68,7 @@ let package = Package(
         /// Regional insight: SSDA903 history, sufficiency, forecast, what-if. Pure: no I/O.
         .target(name: "HearthInsight", dependencies: ["HearthCore"]),
         /// Benchmarks: South-East-shaped clearing instances, timed by worker count; synthetic SSDA903 returns.
-        .executableTarget(name: "hearth-bench", dependencies: ["HearthCore", "HearthInsight", argumentParser]),
+        .executableTarget(name: "hearth-bench", dependencies: ["HearthCore", "HearthInsight", "HearthStore", argumentParser]),
         /// Helpers shared by the test targets: the live test database and the built programs.
         .target(name: "HearthTestSupport", dependencies: ["LibPQ"], path: "Tests/HearthTestSupport"),
         .testTarget(name: "HearthCoreTests", dependencies: ["HearthCore"]),

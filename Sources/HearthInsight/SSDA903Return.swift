@@ -270,8 +270,11 @@ public struct SSDA903Return: Sendable {
     ) -> SSDA903EpisodeRow? {
         let before = problems.count
         func value(_ column: String) -> String { fields[at[column]!] }
+        let decText = value("DEC")
+        let recText = value("REC")
         func code(_ column: String, _ list: Set<String>, rule: String, required: Bool) -> String? {
-            let text = value(column).uppercased()
+            let raw = value(column)
+            let text = raw.utf8.contains(where: { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") }) ? raw.uppercased() : raw
             if text.isEmpty {
                 if required { problems.append(SSDA903Problem(.episodes, row: row, column: column, "is blank", rule: rule)) }
                 return nil
@@ -291,10 +294,10 @@ public struct SSDA903Return: Sendable {
             problems.append(SSDA903Problem(.episodes, row: row, column: "DECOM", "no episode may start before 14 October 1991", rule: "353"))
         }
         var end: CalendarDate?
-        if !value("DEC").isEmpty {
-            end = date(value("DEC"))
+        if !decText.isEmpty {
+            end = date(decText)
             if end == nil {
-                problems.append(SSDA903Problem(.episodes, row: row, column: "DEC", "\(quoted(value("DEC"))) is not a valid dd/mm/YYYY date", rule: "147"))
+                problems.append(SSDA903Problem(.episodes, row: row, column: "DEC", "\(quoted(decText)) is not a valid dd/mm/YYYY date", rule: "147"))
             }
         }
         let rne = code("RNE", SSDA903Codes.reasonNewEpisode, rule: "143", required: true)
@@ -304,9 +307,9 @@ public struct SSDA903Return: Sendable {
         let provider = code("PLACE_PROVIDER", SSDA903Codes.placementProvider, rule: "178", required: false)
         let rec = code("REC", SSDA903Codes.reasonCeased, rule: "149", required: false)
         let change = code("REASON_PLACE_CHANGE", SSDA903Codes.reasonPlaceChange, rule: "1009", required: false)
-        if value("DEC").isEmpty != value("REC").isEmpty {
+        if decText.isEmpty != recText.isEmpty {
             problems.append(SSDA903Problem(
-                .episodes, row: row, column: value("DEC").isEmpty ? "DEC" : "REC",
+                .episodes, row: row, column: decText.isEmpty ? "DEC" : "REC",
                 "DEC and REC must both be given or both be blank", rule: "148"
             ))
         }
@@ -404,11 +407,26 @@ public struct SSDA903Return: Sendable {
 
     /// A `dd/mm/YYYY` date (one-digit day and month accepted), or nil.
     static func date(_ text: String) -> CalendarDate? {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[2].count == 4, (1...2).contains(parts[0].count), (1...2).contains(parts[1].count),
-              parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
-              let day = Int(parts[0]), let month = Int(parts[1]), let year = Int(parts[2]) else { return nil }
-        return CalendarDate(year: year, month: month, day: day)
+        // Byte by byte: a large return has hundreds of thousands of dates.
+        var parts = (0, 0, 0)
+        var digits = (0, 0, 0)
+        var part = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "/") {
+                part += 1
+                guard part <= 2 else { return nil }
+                continue
+            }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            let digit = Int(byte - UInt8(ascii: "0"))
+            switch part {
+            case 0: parts.0 = parts.0 * 10 + digit; digits.0 += 1
+            case 1: parts.1 = parts.1 * 10 + digit; digits.1 += 1
+            default: parts.2 = parts.2 * 10 + digit; digits.2 += 1
+            }
+        }
+        guard part == 2, (1...2).contains(digits.0), (1...2).contains(digits.1), digits.2 == 4 else { return nil }
+        return CalendarDate(year: parts.2, month: parts.1, day: parts.0)
     }
 
     /// The postcode district (outward code) of a full postcode or of a district, or nil.
@@ -447,8 +465,4 @@ extension SSDA903Table {
         case .uasc: 2
         }
     }
-}
-
-extension Character {
-    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }

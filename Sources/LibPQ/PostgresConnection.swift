@@ -12,7 +12,8 @@ import Glibc
 /// `NotificationListener`) and is never touched from SwiftNIO's event loops or the Swift
 /// concurrency pool.
 public final class PostgresConnection {
-    private let handle: OpaquePointer
+    /// The libpq connection; internal for `copy(into:columns:_:)` (Copy.swift).
+    let handle: OpaquePointer
     /// Statements whose results nobody reads, sent with the next statement in one round trip.
     private var deferred: [(sql: String, parameters: [String?])] = []
     /// Channels to notify once the current transaction commits (see `notifyAfterCommit`).
@@ -109,10 +110,16 @@ public final class PostgresConnection {
     /// Runs SQL text that carries no parameters (`PQexec`): transaction control and the
     /// project's own migration files, which may hold several statements.
     public func execute(_ sql: String) throws {
+        try sendDeferred()
+        _ = try consume(PQexec(handle, sql))
+    }
+
+    /// Runs the deferred statements (a transaction's `BEGIN`, say) now, before something that
+    /// cannot travel in a pipeline (`COPY`).
+    func sendDeferred() throws {
         if !deferred.isEmpty {
             _ = try pipeline(deferred)
         }
-        _ = try consume(PQexec(handle, sql))
     }
 
     /// Notifies `channel` (empty payload) once the current transaction commits, or at once
@@ -396,7 +403,7 @@ public struct PostgresNotification: Sendable, Equatable {
 }
 
 /// Owns one `PGresult*` and frees it with `PQclear`.
-private final class ResultHandle {
+final class ResultHandle {
     let pointer: OpaquePointer
 
     init(_ pointer: OpaquePointer) { self.pointer = pointer }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HearthInsight
+import HearthStore
 
 /// `hearth-bench synth-903`: writes a synthetic multi-year South East history as SSDA903 returns.
 struct Synth903Command: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HearthInsight
+import HearthStore
 
 /// `hearth-bench backtest-903`: the forecast's backtest on generated histories, seed by seed.
 struct SyntheticBacktestCommand: ParsableCommand {

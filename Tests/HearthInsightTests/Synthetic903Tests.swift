@@ -1,6 +1,28 @@
+import Foundation
 import HearthCore
 import HearthInsight
 import Testing
+
+extension SouthEastGeography {
+    /// The geography built from the repository's `Data/*.csv` (the tables HearthStore embeds and
+    /// its `SouthEastGeography.shipped()` reads).
+    static func fromRepository() throws -> SouthEastGeography {
+        let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Data")
+        return try SouthEastGeography(
+            authoritiesCSV: String(contentsOf: data.appendingPathComponent("se_authorities.csv"), encoding: .utf8),
+            districtsCSV: String(contentsOf: data.appendingPathComponent("postcode_districts.csv"), encoding: .utf8)
+        )
+    }
+}
+
+extension Synthetic903 {
+    /// The generator on the repository's geography, as HearthStore's `Synthetic903(_:)` runs it
+    /// on the embedded tables.
+    init(_ configuration: Configuration) throws {
+        try self.init(configuration, geography: SouthEastGeography.fromRepository())
+    }
+}
 
 @Suite("Synthetic SSDA903 generator")
 struct Synthetic903Tests {
@@ -80,6 +102,88 @@ struct Synthetic903Tests {
     func refused() {
         #expect(throws: Synthetic903.ConfigurationError.self) { try Synthetic903(.init(seed: 1, authorities: ["E99999999"])) }
         #expect(throws: Synthetic903.ConfigurationError.self) { try Synthetic903(.init(seed: 1, fromYear: 2024, toYear: 2020)) }
+    }
+
+    /// FNV-1a over every return's three tables with the REASON_PLACE_CHANGE field blanked, in
+    /// return order (`Tests/scripts/synth903_flows.py` computes the same over synth-903's files).
+    static func flowDigest(_ returns: [Synthetic903.Return]) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        func feed(_ text: String) {
+            for byte in text.utf8 {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x0000_0100_0000_01B3
+            }
+        }
+        for item in returns {
+            for line in item.episodes.split(separator: "\n", omittingEmptySubsequences: false) {
+                var fields = line.split(separator: ",", omittingEmptySubsequences: false)
+                if fields.count == 13 { fields[9] = "" }
+                feed(fields.joined(separator: ",") + "\n")
+            }
+            feed(item.header)
+            feed(item.uasc)
+        }
+        return hash
+    }
+
+    @Test("filling REASON_PLACE_CHANGE and reading the geography from Data/*.csv left every other field as it was")
+    func flowsUnchanged() throws {
+        // Digests of the generator's output before REASON_PLACE_CHANGE moved to the episode that
+        // ends and before the geography came from the tables (commit e8c1e11).
+        #expect(Synthetic903Tests.flowDigest(try Synthetic903(Synthetic903Tests.small).returns()) == 17_842_232_614_511_814_287)
+        let wide = Synthetic903.Configuration(seed: 11, fromYear: 2019, toYear: 2024, scale: 0.05)
+        #expect(Synthetic903Tests.flowDigest(try Synthetic903(wide).returns()) == 6_932_146_550_822_747_991)
+    }
+
+    @Test("REASON_PLACE_CHANGE: on the episode that ends with a move within care (DfE rules 225, 233), from the DfE list, nowhere else")
+    func reasonPlaceChange() throws {
+        let generator = try Synthetic903(Synthetic903Tests.small)
+        var moves = 0
+        for item in generator.returns() {
+            let rows = item.episodes.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            let byChild = Dictionary(grouping: rows, by: { $0[0] })
+            for (_, episodes) in byChild {
+                let sorted = episodes.sorted { date($0[1])! < date($1[1])! }
+                for (index, row) in sorted.enumerated() {
+                    let reason = row[9]
+                    let next = index + 1 < sorted.count ? sorted[index + 1] : nil
+                    let temporary = { (place: String) in place.hasPrefix("T") }
+                    if let next, row[8] == "X1", ["P", "T"].contains(next[2]), !temporary(row[5]), !temporary(next[5]) {
+                        #expect(SSDA903Codes.reasonPlaceChange.contains(reason), "rule 225: a placement that changed has a reason")
+                        moves += 1
+                    } else {
+                        #expect(reason.isEmpty, "only an episode that ends with a move has a reason (rule 233: never an open one)")
+                    }
+                }
+            }
+            // The return is valid as the import reads it.
+            _ = try SSDA903Return(episodes: item.episodes, header: item.header, uasc: item.uasc, collectionYear: item.year)
+        }
+        #expect(moves > 100)
+        let history = generator.history()
+        let withReason = history.filter { $0.reasonPlaceChange != nil }
+        #expect(!withReason.isEmpty && withReason.allSatisfy { $0.end != nil && $0.reasonCeased == "X1" })
+        let reasons = Set(withReason.compactMap(\.reasonPlaceChange))
+        #expect(reasons.isSubset(of: SSDA903Codes.reasonPlaceChange) && reasons.count >= 8)
+    }
+
+    @Test("the geography is the shipped tables': each district in its authority by the import's rule, the sample outside the region")
+    func geography() throws {
+        let geography = try SouthEastGeography.fromRepository()
+        #expect(geography.authorities.count == 19)
+        let members = Set(geography.authorities.map(\.code))
+        for authority in geography.authorities {
+            #expect(!authority.districts.isEmpty)
+            #expect(authority.districts.allSatisfy { $0.authority == authority.code })
+        }
+        #expect(geography.authority(code: "E10000016")?.districts.contains { $0.code == "CT1" } == true)
+        #expect(geography.authority(code: "E10000014")?.lookedAfterSharePercent == SouthEastGeography.assumedSharePercent)
+        #expect(UpperTierAuthorities.of(localAuthorityDistrict: "E07000110") == "E10000016")
+        #expect(geography.outsideRegion.count == SouthEastGeography.outsideRegionSample.count)
+        #expect(geography.outsideRegion.allSatisfy { $0.authority.map { !members.contains($0) } ?? true })
+        #expect(throws: SouthEastGeography.TableError.self) {
+            try SouthEastGeography(authoritiesCSV: "ons_code,name,lat,lon,lac_share_pct\nE06000036,Bracknell Forest,51.4,-0.75,1.61\n", districtsCSV: "district,lat,lon\nRG12,51.4,-0.75\n")
+        }
     }
 
     private func date(_ text: String) -> CalendarDate? {

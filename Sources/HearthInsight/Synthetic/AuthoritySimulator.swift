@@ -5,6 +5,10 @@ import HearthCore
 /// England-like; Docs/insight-forecast.md gives their sources and the simplifications).
 struct AuthoritySimulator {
     let authority: SouthEastGeography.Authority
+    /// Every district of the region, authority by authority.
+    let regionDistricts: [SouthEastGeography.District]
+    /// The districts outside the region that out-of-area placements go to.
+    let outsideRegion: [SouthEastGeography.District]
     let laNumber: Int
     /// Children looked after at a time that the entry rate aims at (before drift).
     let lookedAfter: Double
@@ -18,10 +22,12 @@ struct AuthoritySimulator {
     private var children: [SimulatedChild] = []
 
     init(
-        authority: SouthEastGeography.Authority, laNumber: Int, lookedAfter: Double, random: SeededRandom,
-        firstDay: CalendarDate, lastDay: CalendarDate
+        authority: SouthEastGeography.Authority, regionDistricts: [SouthEastGeography.District], outsideRegion: [SouthEastGeography.District],
+        laNumber: Int, lookedAfter: Double, random: SeededRandom, firstDay: CalendarDate, lastDay: CalendarDate
     ) {
         self.authority = authority
+        self.regionDistricts = regionDistricts
+        self.outsideRegion = outsideRegion
         self.laNumber = laNumber
         self.lookedAfter = lookedAfter
         self.random = random
@@ -271,11 +277,14 @@ struct AuthoritySimulator {
             guard legalChanged || moved else { continue }
             current.end = event
             current.reasonCeased = "X1"
+            // The reason the placement changed belongs to the episode whose placement ended (DfE
+            // rule 225), never with a temporary placement (T0–T4) either side.
+            if moved, !current.place.hasPrefix("T"), !placement.place.hasPrefix("T") { current.reasonPlaceChange = reason }
             child.episodes.append(current)
             let reasonNew = legalChanged && moved ? "T" : (moved ? "P" : "L")
             current = SimulatedEpisode(
                 start: event, end: nil, reasonNew: reasonNew, legalStatus: legal, place: placement.place,
-                provider: placement.provider, reasonCeased: nil, reasonPlaceChange: moved ? reason : nil,
+                provider: placement.provider, reasonCeased: nil, reasonPlaceChange: nil,
                 homePostcode: homePostcode, placementPostcode: placement.postcode, urn: placement.urn)
             day = event
         }
@@ -407,10 +416,10 @@ struct AuthoritySimulator {
         }
         let draw = random.uniform()
         if draw < outOfRegion {
-            return SouthEastGeography.outsideRegion[random.integer(in: 0...(SouthEastGeography.outsideRegion.count - 1))]
+            return outsideRegion[random.integer(in: 0...(outsideRegion.count - 1))]
         }
         let local = draw < outOfRegion + inArea
-        let candidates = local ? authority.districts : AuthoritySimulator.regionDistricts
+        let candidates = local ? authority.districts : regionDistricts
         let key = "\(local ? "L" : "R")\(home.code)"
         let cumulative = closeness[key] ?? {
             let reach = local ? 12.0 : 35.0
@@ -430,8 +439,6 @@ struct AuthoritySimulator {
         }
         return candidates[low]
     }
-
-    private static let regionDistricts = SouthEastGeography.regionDistricts
 
     private mutating func postcode(in district: SouthEastGeography.District) -> String {
         let letters = Array("ABDEFGHJLNPQRSTUWXYZ")

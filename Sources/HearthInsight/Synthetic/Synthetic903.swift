@@ -8,7 +8,11 @@ import HearthCore
 /// return already holds long-stayers. Entries follow age-at-entry shares like England's, a
 /// seasonal pattern, a drift per authority and a slowly wandering rate; each child follows a
 /// care path (home soon, home later, special guardianship, adoption, until 18) with placement
-/// moves, legal-status changes and re-entries. Docs/insight-forecast.md lists every assumption.
+/// moves, legal-status changes and re-entries. Docs/insight-forecast.md lists every assumption;
+/// Docs/insight.md how REASON_PLACE_CHANGE is filled.
+///
+/// The region's authorities and districts come in as a `SouthEastGeography` built from Hearth's
+/// reference tables (HearthStore's `Synthetic903(_:)` uses the tables compiled into the program).
 public struct Synthetic903: Sendable {
     /// What to generate.
     public struct Configuration: Sendable {
@@ -18,8 +22,8 @@ public struct Synthetic903: Sendable {
         public var fromYear: Int
         /// Last collection year.
         public var toYear: Int
-        /// ONS codes of the authorities (default: all 19).
-        public var authorities: [String]
+        /// ONS codes of the authorities; nil: every authority of the geography.
+        public var authorities: [String]?
         /// Multiplies every authority's number of children (1.0: about 11,500 looked after in the region).
         public var scale: Double
 
@@ -28,7 +32,7 @@ public struct Synthetic903: Sendable {
             self.seed = seed
             self.fromYear = fromYear
             self.toYear = toYear
-            self.authorities = authorities ?? SouthEastGeography.authorities.map(\.code)
+            self.authorities = authorities
             self.scale = scale
         }
     }
@@ -57,31 +61,40 @@ public struct Synthetic903: Sendable {
 
     /// The configuration.
     public let configuration: Configuration
+    /// The region the history is simulated in.
+    public let geography: SouthEastGeography
+    private let authorityCodes: [String]
     private let children: [SimulatedChild]
+    private let districtIndex: [String: SouthEastGeography.District]
 
-    /// Simulates the history. Throws for an unknown authority, a reversed year range or a bad scale.
-    public init(_ configuration: Configuration) throws {
+    /// Simulates the history in `geography`. Throws for an unknown authority, a reversed year
+    /// range or a bad scale.
+    public init(_ configuration: Configuration, geography: SouthEastGeography) throws {
         guard (1990...2100).contains(configuration.fromYear), (1990...2100).contains(configuration.toYear),
               configuration.fromYear <= configuration.toYear
         else { throw ConfigurationError(description: "years must be 1990 to 2100, --from-year not after --to-year") }
         guard configuration.scale > 0, configuration.scale <= 20 else {
             throw ConfigurationError(description: "scale must be above 0 and at most 20")
         }
-        guard !configuration.authorities.isEmpty else { throw ConfigurationError(description: "no authorities given") }
+        let codes = configuration.authorities ?? geography.authorities.map(\.code)
+        guard !codes.isEmpty else { throw ConfigurationError(description: "no authorities given") }
         var authorities: [SouthEastGeography.Authority] = []
-        for code in configuration.authorities {
-            guard let authority = SouthEastGeography.authority(code: code) else {
+        for code in codes {
+            guard let authority = geography.authority(code: code) else {
                 throw ConfigurationError(description: "\(code) is not a South East authority (see Data/se_authorities.csv)")
             }
             if !authorities.contains(authority) { authorities.append(authority) }
         }
         self.configuration = configuration
-        let totalShare = SouthEastGeography.authorities.reduce(0) { $0 + $1.lookedAfterSharePercent }
+        self.geography = geography
+        authorityCodes = codes
+        let totalShare = geography.authorities.reduce(0) { $0 + $1.lookedAfterSharePercent }
+        let regionDistricts = geography.regionDistricts
         var all: [SimulatedChild] = []
         for authority in authorities {
-            let index = SouthEastGeography.authorities.firstIndex(of: authority)!
+            let index = geography.authorities.firstIndex(of: authority)!
             var simulator = AuthoritySimulator(
-                authority: authority, laNumber: 800 + index * 7,
+                authority: authority, regionDistricts: regionDistricts, outsideRegion: geography.outsideRegion, laNumber: 800 + index * 7,
                 lookedAfter: Synthetic903.regionLookedAfter * configuration.scale * authority.lookedAfterSharePercent / totalShare,
                 random: SeededRandom(seed: configuration.seed &* 1_000_003 &+ UInt64(index) &* 7_919 &+ 17),
                 firstDay: CalendarDate(year: configuration.fromYear - 1 - 18, month: 4, day: 1)!,
@@ -89,6 +102,9 @@ public struct Synthetic903: Sendable {
             all += simulator.run()
         }
         children = all
+        var index: [String: SouthEastGeography.District] = [:]
+        for district in regionDistricts + geography.outsideRegion { index[district.code] = district }
+        districtIndex = index
     }
 
     /// Children looked after in the region at a time, at scale 1.0 (the South East's order of magnitude).
@@ -100,7 +116,7 @@ public struct Synthetic903: Sendable {
     /// next (as real returns do); the header lists every child with an episode in the return.
     public func returns() -> [Return] {
         var result: [Return] = []
-        for code in configuration.authorities where !result.contains(where: { $0.authority == code }) {
+        for code in authorityCodes where !result.contains(where: { $0.authority == code }) {
             let mine = children.filter { $0.authority == code }
             for year in configuration.fromYear...configuration.toYear {
                 result.append(makeReturn(authority: code, year: year, children: mine))
@@ -126,9 +142,9 @@ public struct Synthetic903: Sendable {
                     birthMonth: String(child.birth.iso.prefix(7)), sex: child.sex, start: episode.start,
                     end: closed ? episode.end : nil, reasonNewEpisode: episode.reasonNew, legalStatus: episode.legalStatus,
                     categoryOfNeed: child.need, placement: episode.place, placementProvider: episode.provider,
-                    reasonCeased: closed ? episode.reasonCeased : nil,
+                    reasonCeased: closed ? episode.reasonCeased : nil, reasonPlaceChange: closed ? episode.reasonPlaceChange : nil,
                     homeDistrict: home, placementDistrict: placed,
-                    distanceKm: distance(home, placed), placementAuthority: placed.flatMap(Synthetic903.authorityOfDistrict),
+                    distanceKm: distance(home, placed), placementAuthority: placed.flatMap { districtIndex[$0]?.authority },
                     unaccompanied: child.unaccompanied))
             }
         }
@@ -150,7 +166,7 @@ public struct Synthetic903: Sendable {
                 let fields = [
                     child.id, Synthetic903.dmy(episode.start), episode.reasonNew, episode.legalStatus, child.need, episode.place,
                     episode.provider ?? "", closed ? Synthetic903.dmy(episode.end!) : "", closed ? episode.reasonCeased ?? "" : "",
-                    episode.reasonPlaceChange ?? "", episode.homePostcode, episode.placementPostcode, episode.urn,
+                    closed ? episode.reasonPlaceChange ?? "" : "", episode.homePostcode, episode.placementPostcode, episode.urn,
                 ]
                 episodes += fields.joined(separator: ",") + "\n"
                 count += 1
@@ -175,25 +191,9 @@ public struct Synthetic903: Sendable {
     }
 
     private func distance(_ home: String?, _ placed: String?) -> Double? {
-        guard let home, let placed, let a = Synthetic903.districtIndex[home], let b = Synthetic903.districtIndex[placed] else { return nil }
+        guard let home, let placed, let a = districtIndex[home], let b = districtIndex[placed] else { return nil }
         return (a.distanceKm(to: b) * 10).rounded() / 10
     }
-
-    private static let districtIndex: [String: SouthEastGeography.District] = {
-        var index: [String: SouthEastGeography.District] = [:]
-        for district in SouthEastGeography.regionDistricts + SouthEastGeography.outsideRegion { index[district.code] = district }
-        return index
-    }()
-
-    private static let districtAuthority: [String: String] = {
-        var index: [String: String] = [:]
-        for authority in SouthEastGeography.authorities {
-            for district in authority.districts { index[district.code] = authority.code }
-        }
-        return index
-    }()
-
-    private static func authorityOfDistrict(_ district: String) -> String? { districtAuthority[district] }
 
     /// `dd/mm/YYYY`.
     static func dmy(_ date: CalendarDate) -> String {
@@ -225,7 +225,9 @@ struct SimulatedEpisode: Sendable {
     let place: String
     let provider: String?
     var reasonCeased: String?
-    let reasonPlaceChange: String?
+    /// REASON_PLACE_CHANGE: why this episode's placement ended, when the child moved to another
+    /// placement within the same period of care (set as the episode ends).
+    var reasonPlaceChange: String?
     let homePostcode: String
     let placementPostcode: String
     let urn: String
