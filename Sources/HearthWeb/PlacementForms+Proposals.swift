@@ -115,11 +115,8 @@ extension ProposalForms {
                 continue
             }
             if let blank = firstBlank {
-                problems.append(
-                    FieldProblem(
-                        field, "Choose the child's \(ChildPreferences.ordinal(blank)) choice before their \(ChildPreferences.ordinal(position)), or set the \(ChildPreferences.ordinal(position)) to Not ranked"
-                    )
-                )
+                let (earlier, later) = (ChildPreferences.ordinal(blank), ChildPreferences.ordinal(position))
+                problems.append(FieldProblem(field, "Choose the child's \(earlier) choice before their \(later), or set the \(later) to Not ranked"))
                 continue
             }
             ranking.append(offer)
