@@ -115,11 +115,8 @@ extension ProposalForms {
                 continue
             }
             if let blank = firstBlank {
-                problems.append(
-                    FieldProblem(
-                        field, "Choose the child's \(ChildPreferences.ordinal(blank)) choice before their \(ChildPreferences.ordinal(position)), or set the \(ChildPreferences.ordinal(position)) to Not ranked"
-                    )
-                )
+                let (earlier, later) = (ChildPreferences.ordinal(blank), ChildPreferences.ordinal(position))
+                problems.append(FieldProblem(field, "Choose the child's \(earlier) choice before their \(later), or set the \(later) to Not ranked"))
                 continue
             }
             ranking.append(offer)
@@ -136,12 +133,19 @@ extension ProposalForms {
         return .success(Acceptance(views: views, ranking: ranking))
     }
 
-    /// A problem the domain found with a ranking (`ranking` or `ranking[i]`, counted from 0) or
-    /// with the child's views, as the accept form reports it.
-    static func rankingProblem(_ domain: FieldProblem) -> FieldProblem {
+    /// A problem the domain found with `ranking` (`ranking` or `ranking[i]`, counted from 0) or
+    /// with the child's views, as the accept form reports it: the place is "this place", not
+    /// its offer id.
+    static func rankingProblem(_ domain: FieldProblem, ranking: [UUID] = []) -> FieldProblem {
         guard domain.field.hasPrefix("ranking") else { return accept.problem(from: domain) }
         guard let index = choiceIndex(domain.field) else { return FieldProblem("ranking", "The child's ranking \(domain.message)") }
-        return FieldProblem(rankingField(index + 1), "The child's \(ChildPreferences.ordinal(index + 1)) choice cannot be ranked: \(domain.message)")
+        var message = domain.message
+        if index < ranking.count {
+            let id = ranking[index].pathText
+            message = message.replacingOccurrences(of: "no open offer \(id)", with: "this place is no longer open")
+                .replacingOccurrences(of: "offer \(id)", with: "this place")
+        }
+        return FieldProblem(rankingField(index + 1), "The child's \(ChildPreferences.ordinal(index + 1)) choice cannot be ranked: \(message)")
     }
 
     /// The index in `ranking[i]` (from 0), or nil for another field.

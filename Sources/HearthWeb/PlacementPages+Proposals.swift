@@ -183,7 +183,8 @@ extension PlacementPages {
         } catch let error as DomainError {
             // Refused by the domain (a ranked place that no longer fits, the proposal's state):
             // nothing changed; the page says why, with what was typed.
-            let problems = error.fieldProblems.map(ProposalForms.rankingProblem)
+            let typed = (form.values["ranking"] ?? []).compactMap { UUID(uuidString: $0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            let problems = error.fieldProblems.map { ProposalForms.rankingProblem($0, ranking: typed) }
             let errors = error.fieldProblems.isEmpty ? Self.link(error, to: "consulted", spec: ProposalForms.accept) : []
             return try await proposalPage(id, caller: caller, failed: (.accept, form, problems), errors: errors, status: error.status)
         }

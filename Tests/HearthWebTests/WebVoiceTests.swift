@@ -215,6 +215,25 @@ struct WebVoiceTests {
         }
     }
 
+    @Test("a ranked place withdrawn since the round is refused by the domain, as the API refuses it: 422, nothing stored")
+    func withdrawnPlace() async throws {
+        try await WebHarness.with { harness, client in
+            var market = try await VoiceMarket.make(harness, client)
+            let offerPage = "/offers/\(market.autismPlace)"
+            #expect(try await market.host.post("\(offerPage)/withdraw", [], from: offerPage).status == .seeOther)
+            let page = "/proposals/\(market.proposal)"
+            let refused = try await market.officer.post(
+                "\(page)/accept", [("consulted", "no"), ("summary", ""), ("ranking", market.plainPlace), ("ranking", market.autismPlace)], from: page
+            )
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.body.contains("href=\"#ranking-2\""))
+            #expect(refused.body.contains("2nd choice cannot be ranked: this place is no longer open"))
+            #expect(!refused.body.contains("no open offer"), "the message names no offer id")
+            #expect(try await market.status(client, "/v1/bids/\(market.plannedBid)/preferences") == .notFound)
+            #expect(try await market.api(client, "/v1/proposals/\(market.proposal)")["status"] as? String == "proposed")
+        }
+    }
+
     @Test("a 1st choice other than the proposed place releases the proposal, and the bid waits for the next round")
     func firstChoiceElsewhere() async throws {
         try await WebHarness.with { harness, client in

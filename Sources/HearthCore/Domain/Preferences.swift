@@ -93,7 +93,10 @@ extension OptionEffect {
             words = Self.list(fewer) + (more.isEmpty ? "" : " (and \(Self.list(more)))")
         case .extraDistance:
             let km = Double(extraMetres) / 1000
-            words = km < 0.05 ? "Other children would travel a little further in total (less than 0.1 km)" : "Other children would travel \(formatKm(km)) km further in total"
+            words =
+                km < 0.05
+                ? "Other children would travel a little further in total (less than 0.1 km)"
+                : "Other children would travel \(formatKm(km)) km further in total"
         }
         return exact ? words : "\(words) at most (the round's search was cut short)"
     }
