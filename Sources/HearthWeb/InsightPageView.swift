@@ -73,7 +73,8 @@ struct InsightPageView {
             row("Children placed through the exchange", "exchange-placements") { $0.distance.exchangePlacements.description },
             row("Of them, within 20 miles of home", "exchange-within-20") { percent($0.distance.exchangeWithin20MilesPct) },
             row("Children looked after within 20 miles of home (returns)", "returns-within-20") {
-                percent($0.distance.returnsWithin20MilesPct) + " of " + $0.distance.returnsWithDistance.description
+                let base = $0.distance.returnsWithDistance
+                return $0.distance.returnsWithin20MilesPct.map { "\(percent($0)) of \(base)" } ?? notShown
             },
             row("Children placed outside the region (returns)", "outside-region") {
                 "\($0.outsideRegion.placed) of \($0.outsideRegion.withPlacementArea)" + ($0.outsideRegion.pct.map { " (\(percent($0)))" } ?? "")
