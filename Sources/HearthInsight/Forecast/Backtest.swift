@@ -84,8 +84,9 @@ public struct Backtest: Sendable {
         var last: [SeriesKey: [Double]] = [:]
         var seasonal: [SeriesKey: [Double]] = [:]
         var inside: [SeriesKey: [Bool]] = [:]
+        var projections: Forecaster.Projections = [:]
         for cutoff in cutoffs {
-            let result = try forecaster.forecast(asOf: cutoff.lastDay, months: horizon, by: .region)
+            let result = try forecaster.forecast(asOf: cutoff.lastDay, months: horizon, by: .region, projections: &projections)
             for key in keys {
                 let training = (history.firstMonth.index...cutoff.index).map { actual(key, Month(index: $0)) }
                 let changes = zip(training.dropFirst(), training).map { abs($0 - $1) }

@@ -8,9 +8,11 @@ import Foundation
 /// - **Exits**: a monthly hazard by age band × months-in-care band × group, from the last
 ///   `window` months, shrunk towards coarser cells when a cell is thin; every child leaves care
 ///   at 18.
-/// - **Moves**: a monthly probability of moving to each other group, by age band × group.
+/// - **Moves**: a monthly probability of moving to each other group, by age band × months-in-care
+///   band × group, shrunk the same way (moves such as a placement for adoption come at a typical
+///   time in care). Exits and moves are competing risks, both shares of the children at risk.
 /// - **Entries**: per authority, the last 12 months' level of children entering care (counted at
-///   their first month end), times the region's seasonal pattern, with a damped log-linear trend;
+///   their first month end), times the region's seasonal pattern, with a damped (0.4) log-linear trend;
 ///   the entrants' mix (age, group, need) is the authority's recent entrants'.
 struct StockFlowModel {
     static let groupCount = 6
@@ -27,7 +29,7 @@ struct StockFlowModel {
 
     /// Monthly exit hazard, indexed `(ageBand * durationBands + durationBand) * groups + group`.
     private var exitHazard: [Double] = []
-    /// Monthly move probability, indexed `(ageBand * groups + group) * groups + toGroup`.
+    /// Monthly move probability, indexed `((ageBand * durationBands + durationBand) * groups + group) * groups + toGroup`.
     private var moveProbability: [Double] = []
     static let durationBands = durationBandLimits.count + 1
     private var entryRate: [[Double]] = []  // [authority][horizon-1]
@@ -60,10 +62,10 @@ struct StockFlowModel {
         let ages = StockFlowModel.ageBandLimits.count + 1
         let durations = StockFlowModel.durationBands
         let groups = StockFlowModel.groupCount
-        // Flat tables: [ageBand][durationBand][group] and [ageBand][group][toGroup].
+        // Flat tables: [ageBand][durationBand][group] and [ageBand][durationBand][group][toGroup].
         var atRisk = [Double](repeating: 0, count: ages * durations * groups)
         var exits = atRisk
-        var moves = [Double](repeating: 0, count: ages * groups * groups)
+        var moves = [Double](repeating: 0, count: ages * durations * groups * groups)
         let first = max(history.firstMonth.index, cutoff.index - window)
         for index in stride(from: first, to: cutoff.index, by: 1) {
             for record in history.records(at: Month(index: index)) where record.nextGroup != ForecastHistory.unknown {
@@ -75,25 +77,28 @@ struct StockFlowModel {
                 if record.nextGroup == ForecastHistory.exited {
                     exits[cell] += 1
                 } else if record.nextGroup != record.group {
-                    moves[(a * groups + record.group) * groups + record.nextGroup] += 1
+                    moves[cell * groups + record.nextGroup] += 1
                 }
             }
         }
         // Shrink each cell towards its age × group margin, and that towards the group's.
         let strength = 12.0
         exitHazard = [Double](repeating: 0, count: ages * durations * groups)
-        moveProbability = [Double](repeating: 0, count: ages * groups * groups)
+        moveProbability = [Double](repeating: 0, count: ages * durations * groups * groups)
         for g in 0..<groups {
             var groupRisk = 0.0, groupExits = 0.0
             var groupMoves = [Double](repeating: 0, count: groups)
             var bandRisk = [Double](repeating: 0, count: ages)
             var bandExits = [Double](repeating: 0, count: ages)
+            var bandMoves = [Double](repeating: 0, count: ages * groups)
             for a in 0..<ages {
                 for d in 0..<durations {
-                    bandRisk[a] += atRisk[(a * durations + d) * groups + g]
-                    bandExits[a] += exits[(a * durations + d) * groups + g]
+                    let cell = (a * durations + d) * groups + g
+                    bandRisk[a] += atRisk[cell]
+                    bandExits[a] += exits[cell]
+                    for to in 0..<groups { bandMoves[a * groups + to] += moves[cell * groups + to] }
                 }
-                for to in 0..<groups { groupMoves[to] += moves[(a * groups + g) * groups + to] }
+                for to in 0..<groups { groupMoves[to] += bandMoves[a * groups + to] }
                 groupRisk += bandRisk[a]
                 groupExits += bandExits[a]
             }
@@ -103,11 +108,11 @@ struct StockFlowModel {
                 for d in 0..<durations {
                     let cell = (a * durations + d) * groups + g
                     exitHazard[cell] = (exits[cell] + strength * bandHazard) / (atRisk[cell] + strength)
-                }
-                for to in 0..<groups where to != g {
-                    let prior = groupMoves[to] / max(groupRisk, 1)
-                    let cell = (a * groups + g) * groups + to
-                    moveProbability[cell] = (moves[cell] + strength * prior) / (bandRisk[a] + strength)
+                    for to in 0..<groups where to != g {
+                        let groupMove = groupMoves[to] / max(groupRisk, 1)
+                        let bandMove = (bandMoves[a * groups + to] + strength * groupMove) / (bandRisk[a] + strength)
+                        moveProbability[cell * groups + to] = (moves[cell * groups + to] + strength * bandMove) / (atRisk[cell] + strength)
+                    }
                 }
             }
         }
@@ -170,8 +175,9 @@ struct StockFlowModel {
             let trend = min(0.02, max(-0.02, 0.5 * regionSlope + 0.5 * slope(series)))
             let rates = (1...max(horizon, 1)).map { h -> Double in
                 let month = cutoff.index + h
-                // The level is centred 6.5 months back; the trend is damped (0.8).
-                return level * exp(0.8 * trend * (6.5 + Double(h))) * seasonal[month % 12]
+                // The level is centred 6.5 months back; the trend is damped (0.4): a trend in entries
+                // is an uncertain guide, and a wrong one compounds in the stock month after month.
+                return level * exp(0.4 * trend * (6.5 + Double(h))) * seasonal[month % 12]
             }
             entryRate.append(rates)
             let profiles = recent[authority].count >= 30 ? recent[authority] : recent[authority] + older[authority]
@@ -205,15 +211,20 @@ struct StockFlowModel {
                         let a = StockFlowModel.ageBand(age)
                         let d = StockFlowModel.durationBand(durationMonths + step)
                         for g in 0..<groups where state[g] > 0 {
-                            let staying = state[g] * (1 - hazard[(a * StockFlowModel.durationBands + d) * groups + g])
-                            var moved = 0.0
-                            let row = (a * groups + g) * groups
+                            // Exits and moves are competing risks, each estimated as a share of all
+                            // children at risk: apply both to the month's starting count.
+                            let row = ((a * StockFlowModel.durationBands + d) * groups + g) * groups
+                            let exit = hazard[(a * StockFlowModel.durationBands + d) * groups + g]
+                            var leaving = exit
+                            for to in 0..<groups where to != g { leaving += move[row + to] }
+                            let scale = leaving > 1 ? 1 / leaving : 1
+                            var remaining = state[g] * (1 - exit * scale)
                             for to in 0..<groups where to != g {
-                                let share = staying * move[row + to]
+                                let share = state[g] * move[row + to] * scale
                                 next[to] += share
-                                moved += share
+                                remaining -= share
                             }
-                            next[g] += staying - moved
+                            next[g] += remaining
                         }
                     }
                     state = next
