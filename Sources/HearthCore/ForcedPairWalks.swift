@@ -50,7 +50,8 @@ struct LeadingCost: Sendable, Hashable, Comparable {
 /// 2. each residual arc u → v re-priced with T as a second potential, r′ = r + T(v) − T(u) ≥ 0
 ///    (T obeys the triangle inequality). Under r′ every node reaches the sink at cost 0, so a
 ///    search towards a node o meets the walk through the sink as soon as it settles the sink;
-/// 3. the arcs entering each node, sorted by r′, so a search examines an arc only once the arc's
+/// 3. the arcs entering each node, sorted by r′ (the first time a search settles the node: most
+///    nodes are never settled), so a search examines an arc only once the arc's
 ///    own key comes up (a cursor per settled node, advanced one arc per pop), instead of all of
 ///    a node's arcs — an offer has an arc from every compatible bid, most of them never needed.
 ///
@@ -58,10 +59,10 @@ struct LeadingCost: Sendable, Hashable, Comparable {
 /// several equally short walks is found, not its cost.
 struct ResidualWalks {
     private let sink: Int
-    /// Arcs entering node v are `inStart[v] ..< inStart[v + 1]`, cheapest first (for every node
-    /// that reaches the sink, other than the sink itself).
+    /// Arcs entering node v are `inStart[v] ..< inStart[v + 1]`; cheapest first once `sorted[v]`.
     private var inStart: [Int32]
     private var inArcs: [InArc]
+    private var sorted: [Bool]
     /// T(v): the shortest walk from v to the sink, under the flow's reduced costs.
     private var toSink: [LeadingCost]
     /// Whether v reaches the sink at all (a node that does not, reaches no node that does).
@@ -123,17 +124,14 @@ struct ResidualWalks {
             }
         }
 
-        // Re-price and sort the arcs into every node that reaches the sink (their tails reach it
-        // too); the sink's own are never searched again.
+        // Re-price the arcs into every node that reaches the sink (their tails reach it too); the
+        // sink's own are never searched again.
         for head in 0..<nodeCount where settled[head] && head != sink {
-            let slots = Int(inStart[head])..<Int(inStart[head + 1])
-            for slot in slots {
+            for slot in Int(inStart[head])..<Int(inStart[head + 1]) {
                 inArcs[slot].cost = inArcs[slot].cost + toSink[head] - toSink[Int(inArcs[slot].tail)]
             }
-            if slots.count > 1 {
-                inArcs[slots].sort { $0.cost < $1.cost }
-            }
         }
+        sorted = [Bool](repeating: false, count: nodeCount)
         self.inStart = inStart
         self.inArcs = inArcs
         self.toSink = toSink
@@ -196,13 +194,19 @@ struct ResidualWalks {
         }
     }
 
-    /// Marks `node` settled at `cost` and opens its cursor on its cheapest entering arc.
+    /// Marks `node` settled at `cost` and opens its cursor on its cheapest entering arc (sorting
+    /// its entering arcs the first time).
     @inline(__always)
     private mutating func settle(_ node: Int, at cost: LeadingCost) {
         settledStamp[node] = stamp
         distance[node] = cost
         let first = Int(inStart[node])
-        if first < Int(inStart[node + 1]) {
+        let end = Int(inStart[node + 1])
+        if !sorted[node] {
+            if end - first > 1 { inArcs[first..<end].sort { $0.cost < $1.cost } }
+            sorted[node] = true
+        }
+        if first < end {
             heap.push(cost + inArcs[first].cost, Int32(first))
         }
     }
