@@ -254,7 +254,7 @@ public struct ClearingSolver: Sendable {
     /// Every proposed or ranked bid's options and ranked choices, from the alternatives its
     /// component solved.
     private static func alternatives(
-        solved: [(outcome: ComponentOutcome, requests: [AlternativeRequest], found: [(cost: ClearingCost, proven: Bool)?])],
+        solved: [(outcome: ComponentOutcome, requests: [AlternativeRequest], found: [(cost: LeadingCost, proven: Bool)?])],
         edgeOfBid: [Int], instance: ClearingInstance, graph: CompatibilityGraph, bids: [ClearingBid], offers: [ClearingOffer],
         weights: ObjectiveWeights
     ) -> [BidAlternatives] {
@@ -268,7 +268,7 @@ public struct ClearingSolver: Sendable {
                 let size = Int64(bids[request.bid].groupSize)
                 let own = edgeOfBid[request.bid] >= 0 ? weights.costs[edgeOfBid[request.bid]] * size : .zero
                 effectOfEdge[request.global] = effect(
-                    round: solution.outcome.cost - own, alternative: found.cost - weights.costs[request.global] * size,
+                    round: LeadingCost(solution.outcome.cost - own), alternative: found.cost - LeadingCost(weights.costs[request.global] * size),
                     exact: found.proven && solution.outcome.proven, weights: weights
                 )
             }
@@ -321,7 +321,7 @@ public struct ClearingSolver: Sendable {
 
     /// The effect on the other children of an alternative whose cost to them is `alternative`,
     /// against their cost `round` in the round's result: the first level at which it is worse.
-    private static func effect(round: ClearingCost, alternative: ClearingCost, exact: Bool, weights: ObjectiveWeights) -> OptionEffect {
+    private static func effect(round: LeadingCost, alternative: LeadingCost, exact: Bool, weights: ObjectiveWeights) -> OptionEffect {
         if alternative.placement != round.placement {
             guard alternative.placement > round.placement else { return OptionEffect(kind: .none, exact: exact) }
             let before = weights.placedCounts(round.placement)

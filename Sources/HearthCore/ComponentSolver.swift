@@ -264,18 +264,19 @@ struct ComponentSolver {
     private typealias Incumbent = (cost: ClearingCost, assignment: [Int32])
 
     /// After `solve(searchUntil:finishBy:)`: for each edge, the cost of the best whole-group
-    /// assignment of the component in which that edge's bid is placed on it, and whether it is
-    /// proven (nil once `deadline` passed before it was found).
+    /// assignment of the component in which that edge's bid is placed on it (its first three
+    /// levels, all an option's effect reads), and whether it is proven (nil once `deadline`
+    /// passed before it was found).
     ///
     /// Each starts from the root relaxation with the edge fixed (its warm-started flow is the
     /// exact answer when it splits no group, as for every component of single children); a split
     /// group is settled by branch and bound, at most `alternativeNodes` branches, so the answer is
     /// then exact unless that limit or `deadline` stops the search first.
-    mutating func alternatives(_ edges: [Int], until deadline: ContinuousClock.Instant) -> [(cost: ClearingCost, proven: Bool)?] {
+    mutating func alternatives(_ edges: [Int], until deadline: ContinuousClock.Instant) -> [(cost: LeadingCost, proven: Bool)?] {
         guard !edges.isEmpty, !outOfTime else { return edges.map { _ in nil } }
         finishBy = min(finishBy, deadline)
         if groupBids.isEmpty { return unitAlternatives(edges) }
-        var results: [(cost: ClearingCost, proven: Bool)?] = []
+        var results: [(cost: LeadingCost, proven: Bool)?] = []
         if let rootFlow {
             residual = rootFlow.residual
             excess = rootFlow.excess
@@ -300,7 +301,7 @@ struct ComponentSolver {
                 continue
             }
             if splitGroupEdges(limit: 1).isEmpty {
-                results.append((bound, true))
+                results.append((LeadingCost(bound), true))
             } else {
                 var assignment = wholeGroupsOfFlow()
                 for bid in 0..<bidCount where fixedEdge[bid] >= 0 { assignment[bid] = fixedEdge[bid] }
@@ -309,7 +310,7 @@ struct ComponentSolver {
                 if let branches = branching(candidates: 1), bound < best.cost {
                     lowest = search(Frame(branches: branches, bound: bound), best: &best, until: deadline, nodeLimit: Self.alternativeNodes, candidates: 1)
                 }
-                results.append(outOfTime ? nil : (best.cost, lowest.map { best.cost <= $0 } ?? true))
+                results.append(outOfTime ? nil : (LeadingCost(best.cost), lowest.map { best.cost <= $0 } ?? true))
             }
             if outOfTime { continue }
             undo(decision)
@@ -324,141 +325,62 @@ struct ComponentSolver {
     /// the cheapest cycle through that arc in the residual network: the difference between the
     /// old flow and the constrained optimum splits into cycles, exactly one of them through the
     /// arc, and every other has a non-negative cost. The cheapest cycle is the arc's reduced cost
-    /// plus the shortest reduced-cost walk from o' back to b.
-    ///
-    /// A plain search from b would settle nearly the whole component before reaching an o' that
-    /// is far (one whose walk leaves a child unplaced). So one search backwards from the sink
-    /// first gives every node's distance to it, D(v); then each pair's search (A*, backwards
-    /// from b) ranks a node v by its distance to b plus max(0, D(o') − D(v)), a lower bound on
-    /// the walk from o' to v (the sink as landmark; consistent, so the first time o' is settled
-    /// its distance is exact). The sink is not expanded: a walk through it costs at least (and
-    /// at best) D(o') plus the sink's distance to b, so the search also stops once nothing left
-    /// can beat that.
-    private mutating func unitAlternatives(_ edges: [Int]) -> [(cost: ClearingCost, proven: Bool)?] {
-        var results = [(cost: ClearingCost, proven: Bool)?](repeating: nil, count: edges.count)
+    /// plus the shortest reduced-cost walk from o' back to b. One residual arc enters b: from its
+    /// offer o when it is placed (the walk is then the shortest walk from o' to o, then o → b),
+    /// from the sink when it is not (the walk from o' to the sink, then sink → b). So the pairs
+    /// are grouped by the offer their bid holds, and one search backwards from it
+    /// (`ResidualWalks`) serves every pair of every bid on it, in order of each offer's first
+    /// pair (bids in waiting order), until the deadline.
+    private mutating func unitAlternatives(_ edges: [Int]) -> [(cost: LeadingCost, proven: Bool)?] {
+        var results = [(cost: LeadingCost, proven: Bool)?](repeating: nil, count: edges.count)
         guard !pastDeadline() else { return results }
-        shortestPaths(from: sink, backwards: true)
-        var toSink = [ClearingCost?](repeating: nil, count: distance.count)
-        for node in settled { toSink[Int(node)] = distance[Int(node)] }
-        shortestPaths(from: sink, backwards: false)
-        var fromSink = [ClearingCost?](repeating: nil, count: distance.count)
-        for node in settled { fromSink[Int(node)] = distance[Int(node)] }
-        let landmarks = Landmarks(toSink: toSink, fromSink: fromSink)
+        let leadingPotential = potential.map(LeadingCost.init)
+        let leadingEdgeCost = edgeCost.map(LeadingCost.init)
+        let arcHead = arcHead
+        func reducedCost(_ arc: Int) -> LeadingCost {
+            let pair = arc >> 1
+            let cost = pair >= leadingEdgeCost.count ? .zero : arc & 1 == 0 ? leadingEdgeCost[pair] : .zero - leadingEdgeCost[pair]
+            return cost + leadingPotential[Int(arcHead[arc ^ 1])] - leadingPotential[Int(arcHead[arc])]
+        }
+        var walks = ResidualWalks(nodeCount: potential.count, sink: sink, arcHead: arcHead, residual: residual, reducedCost: reducedCost)
+        let base = LeadingCost(flowCost)
+
+        // The pairs by the offer their bid holds; a bid not placed is answered at once.
+        var heldEdge = [Int32](repeating: -2, count: bidCount)
+        var groupOfOffer: [Int: Int] = [:]
+        var groups: [(offer: Int, pairs: [Int])] = []
         for (index, edge) in edges.enumerated() {
-            guard !pastDeadline() else { break }
             let bid = Int(edgeBid[edge])
-            let offer = bidCount + Int(problem.edgeOffer[edge])
-            let walk: ClearingCost?
-            // The walk through the sink, when the landmarks' lower bound meets it, needs no search.
-            if let through = landmarks.throughSink(offer, bid), landmarks.lowerBound(from: offer, to: bid) >= through {
-                walk = through
-            } else {
-                walk = shortestWalk(from: offer, to: bid, landmarks: landmarks)
+            if heldEdge[bid] == -2 {
+                heldEdge[bid] = -1
+                for other in Int(problem.edgeStart[bid])..<Int(problem.edgeStart[bid + 1]) where flow(onEdge: other) > 0 {
+                    heldEdge[bid] = Int32(other)
+                }
             }
-            guard let walk else { continue }
-            let reduced = edgeCost[edge] + potential[bid] - potential[offer]
-            results[index] = (flowCost + reduced + walk, true)
+            if heldEdge[bid] >= 0 {
+                let offer = bidCount + Int(problem.edgeOffer[Int(heldEdge[bid])])
+                if let group = groupOfOffer[offer] {
+                    groups[group].pairs.append(index)
+                } else {
+                    groupOfOffer[offer] = groups.count
+                    groups.append((offer, [index]))
+                }
+            } else if let walk = walks.walkToSink(from: bidCount + Int(problem.edgeOffer[edge])) {
+                results[index] = (base + reducedCost(2 * edge) + walk + reducedCost(2 * unplacedPair(bid) + 1), true)
+            }
+        }
+        for group in groups {
+            guard !pastDeadline() else { break }
+            let sources = group.pairs.map { Int32(bidCount) + problem.edgeOffer[edges[$0]] }
+            let found = walks.walks(from: sources, to: group.offer)
+            for (index, walk) in zip(group.pairs, found) {
+                guard let walk else { continue }
+                let edge = edges[index]
+                let held = Int(heldEdge[Int(edgeBid[edge])])
+                results[index] = (base + reducedCost(2 * edge) + walk + reducedCost(2 * held + 1), true)
+            }
         }
         return results
-    }
-
-    /// Every node's shortest reduced-cost walk to the sink and from it: lower bounds on any
-    /// walk (the triangle inequality through the sink as a landmark) and the walk through it.
-    private struct Landmarks {
-        let toSink: [ClearingCost?]
-        let fromSink: [ClearingCost?]
-
-        /// The shortest walk from `source` to `target` through the sink.
-        func throughSink(_ source: Int, _ target: Int) -> ClearingCost? {
-            guard let first = toSink[source], let second = fromSink[target] else { return nil }
-            return first + second
-        }
-
-        /// max(0, D(source→sink) − D(node→sink), D(sink→node) − D(sink→source)) ≤ the walk from
-        /// `source` to `node`; consistent, as each term is.
-        @inline(__always)
-        func lowerBound(from source: Int, to node: Int) -> ClearingCost {
-            var bound = ClearingCost.zero
-            if let a = toSink[source], let b = toSink[node] { bound = max(bound, a - b) }
-            if let a = fromSink[node], let b = fromSink[source] { bound = max(bound, a - b) }
-            return bound
-        }
-    }
-
-    /// Dijkstra on reduced costs from `origin` along residual arcs (backwards when `backwards`),
-    /// leaving in `settled` and `distance` every node's shortest walk from it (to it).
-    private mutating func shortestPaths(from origin: Int, backwards: Bool) {
-        nextStamp()
-        distance[origin] = .zero
-        reachedStamp[origin] = stamp
-        heap.push(.zero, node: Int32(origin))
-        while let (_, node) = heap.pop() {
-            let head = Int(node)
-            if settledStamp[head] == stamp { continue }
-            settledStamp[head] = stamp
-            settled.append(node)
-            relax(from: head, backwards: backwards, toward: nil)
-        }
-    }
-
-    /// The shortest reduced-cost walk from `source` to `target` (see `unitAlternatives`), or nil
-    /// if there is none: A* backwards from `target`, each node ranked by its distance to
-    /// `target` plus the landmarks' lower bound on the walk from `source` to it. The sink is not
-    /// expanded: a walk through it costs exactly the landmarks' walk through the sink, so the
-    /// search stops once nothing left can beat that.
-    private mutating func shortestWalk(from source: Int, to target: Int, landmarks: Landmarks) -> ClearingCost? {
-        nextStamp()
-        let throughSink = landmarks.throughSink(source, target)
-        distance[target] = .zero
-        reachedStamp[target] = stamp
-        heap.push(landmarks.lowerBound(from: source, to: target), node: Int32(target))
-        while let (rank, node) = heap.pop() {
-            let head = Int(node)
-            if settledStamp[head] == stamp { continue }
-            if let throughSink, rank >= throughSink { return throughSink }
-            if head == source { return distance[head] }
-            settledStamp[head] = stamp
-            if head == sink { continue }
-            relax(from: head, backwards: true, toward: (source, landmarks))
-        }
-        return throughSink
-    }
-
-    /// Relaxes every residual arc leaving `head` (entering it, when `backwards`), `head` being
-    /// settled at `distance[head]`; with `toward`, ranks each new node by its distance plus the
-    /// landmarks' lower bound on the walk from that source to it.
-    private mutating func relax(from head: Int, backwards: Bool, toward: (source: Int, landmarks: Landmarks)?) {
-        let headPotential = potential[head]
-        let cost = distance[head]
-        for index in Int(nodeArcStart[head])..<Int(nodeArcStart[head + 1]) {
-            // The partner of an arc leaving `head` enters it.
-            let arc = backwards ? Int(nodeArcs[index]) ^ 1 : Int(nodeArcs[index])
-            guard residual[arc] > 0 else { continue }
-            let other = backwards ? Int(arcHead[arc ^ 1]) : Int(arcHead[arc])
-            if settledStamp[other] == stamp { continue }
-            let reduced = backwards
-                ? Self.arcCost(arc, edgeCost) + potential[other] - headPotential
-                : Self.arcCost(arc, edgeCost) + headPotential - potential[other]
-            let candidate = cost + reduced
-            if reachedStamp[other] != stamp || candidate < distance[other] {
-                reachedStamp[other] = stamp
-                distance[other] = candidate
-                let rank = toward.map { candidate + $0.landmarks.lowerBound(from: $0.source, to: other) } ?? candidate
-                heap.push(rank, node: Int32(other))
-            }
-        }
-    }
-
-    /// Starts a new search: fresh stamps, an empty heap and no node settled.
-    private mutating func nextStamp() {
-        stamp &+= 1
-        if stamp == 0 {
-            reachedStamp = reachedStamp.map { _ in 0 }
-            settledStamp = settledStamp.map { _ in 0 }
-            stamp = 1
-        }
-        heap.removeAll()
-        settled.removeAll(keepingCapacity: true)
     }
 
     /// The most branches `alternatives(_:until:)` takes to settle one alternative's groups.

@@ -50,12 +50,16 @@ struct ClearingBenchmark: ParsableCommand {
     @Option(help: "Search budget of each round in seconds (ClearingSolver.searchBudget).")
     var budget = 5.0
 
+    @Option(name: .customLong("alternatives-floor"), help: "Least seconds each component may spend on options (ClearingSolver.alternativesFloor).")
+    var alternativesFloor = 0.1
+
     @Option(help: "Write the instance and result as JSON to this file.")
     var write: String?
 
     func validate() throws {
         guard bids >= 0, offers >= 0 else { throw ValidationError("--bids and --offers must not be negative") }
         guard budget > 0 else { throw ValidationError("--budget must be positive") }
+        guard alternativesFloor >= 0 else { throw ValidationError("--alternatives-floor must not be negative") }
         guard (0...100).contains(groupsPercent) else { throw ValidationError("--groups-percent must be 0 to 100") }
         guard (0...100).contains(preferencesPercent) else { throw ValidationError("--preferences-percent must be 0 to 100") }
         guard workerCounts != nil else { throw ValidationError("--workers must be positive integers separated by commas") }
@@ -85,7 +89,8 @@ struct ClearingBenchmark: ParsableCommand {
         var results: [(workers: Int, result: ClearingResult)] = []
         for count in workerCounts ?? [] {
             let result = try ClearingSolver(
-                workerCount: count, searchBudget: .milliseconds(Int64(budget * 1000)), evaluatesAlternatives: !noOptions
+                workerCount: count, searchBudget: .milliseconds(Int64(budget * 1000)), evaluatesAlternatives: !noOptions,
+                alternativesFloor: .milliseconds(Int64(alternativesFloor * 1000))
             ).solve(instance)
             let summary = result.summary
             if results.isEmpty {

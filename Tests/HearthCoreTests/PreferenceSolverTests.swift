@@ -25,21 +25,7 @@ func bruteForceEffect(_ instance: ClearingInstance, bid: Int, offer: Int, given:
     }
     let round = zip(bruteForceObjective(instance), own(given.flatMap { id in instance.offers.firstIndex { $0.id == id } })).map { $0 - $1 }
     let alternative = zip(bruteForceObjective(instance, fixed: (bid, offer)), own(offer)).map { $0 - $1 }
-    // Placement: levels 0–2, compared as one (the solver weighs them); preference 3..<3+choices.
-    let placement = Array(0..<3)
-    let preference = Array(3..<3 + choices)
-    func worse(_ levels: [Int]) -> Bool? {
-        for level in levels where alternative[level] != round[level] { return alternative[level] > round[level] }
-        return nil
-    }
-    if let worse = worse(placement) {
-        return worse ? OptionEffect(kind: .fewerPlaced, fewerPlaced: placement.map { Int(alternative[$0] - round[$0]) }) : OptionEffect(kind: .none)
-    }
-    if let worse = worse(preference) {
-        return worse ? OptionEffect(kind: .fewerPreferred, fewerByChoice: preference.map { Int(alternative[$0] - round[$0]) }) : OptionEffect(kind: .none)
-    }
-    let metres = alternative[3 + choices] - round[3 + choices]
-    return metres > 0 ? OptionEffect(kind: .extraDistance, extraMetres: metres) : OptionEffect(kind: .none)
+    return expectedEffect(round: round, alternative: alternative)
 }
 
 @Suite("Preference solver")
