@@ -69,6 +69,15 @@ struct SSDA903ValidationTests {
             == ["row 2: DEC: must be on or before the end of the collection year (31/03/2024) (DfE rule 385)"])
     }
 
+    @Test("dates are dd/mm/YYYY with a one-digit day or month allowed; anything else is refused (rule 141)")
+    func dates() throws {
+        #expect(try SSDA903Return(episodes: episodesCSV(["C1,1/5/2023,s,c2,n1,u1,pr1,,,,,,"])).episodes[0].start == CalendarDate(year: 2023, month: 5, day: 1))
+        for text in ["01/05/23", "001/05/2023", "01//2023", "01/05/2023/1", "01/05/20234", "1-5-2023", "29/02/2023", "01/13/2023", "00/05/2023", " ", "01/05/2O23"] {
+            #expect(problems(episodes: episodesCSV(["C1,\(text),S,C2,N1,U1,PR1,,,,,,"])).first?.hasSuffix("is not a valid dd/mm/YYYY date (DfE rule 141)") == true, "\(text)")
+        }
+        #expect(problems(episodes: episodesCSV(["C1,29/02/2024,S,C2,N1,U1,PR1,,,,,,"])).isEmpty)
+    }
+
     @Test("the 2024/25 and 2025/26 PLACE lists and older codes are all accepted")
     func placeLists() {
         for code in ["K3", "Z11", "Z12", "Z13", "Z14", "H5", "P2", "Z1", "T4", "S1"] {
