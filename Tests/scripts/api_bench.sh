@@ -21,7 +21,8 @@
 #      both pgbench loads use prepared statements (-M prepared), as hearthd does;
 #   2. pgbench replaying exactly the statements hearthd issues for one `POST /v1/bids`,
 #      captured from the server's log (log_statement=all, jsonlog) during one request after a
-#      warm-up request; the captured statements are printed;
+#      warm-up request; the captured statements are printed; then pgbench running the market
+#      search statement hearthd issued (in a Sussex key's scope, as hearth_daemon);
 #   3. wrk against hearthd: POST /v1/bids (unique child_ref and Idempotency-Key per request),
 #      GET /v1/offers?near=…&within_km=…, POST /v1/proposals/{id}/accept, and POST /v1/bids
 #      again at MEMORY_CLIENTS clients;
@@ -236,6 +237,14 @@ captured_count=$((captured_count - 1))
     echo "COMMIT;"
 } >"$work/explain.sql"
 psql "$daemon_url" -XAtq -f "$work/explain.sql" >"$work/explain.txt" 2>&1 || true
+# The same statement for pgbench: the database's share of GET /v1/offers.
+{
+    echo "BEGIN;"
+    echo "SELECT set_config('hearth.authority', 'E10000011', true);"
+    tr '\n' ' ' <"$work/search.sql"
+    echo ";"
+    echo "COMMIT;"
+} >"$work/search_bench.sql"
 
 # --- Load helpers ---
 # The loads go to the daemon in target_pid at target_base (this build's unless a baseline load).
@@ -372,6 +381,8 @@ say "pgbench: one bid-shaped row per transaction ($CLIENTS clients, ${DURATION} 
 run_pgbench pg_row postgres "$work/one_row.sql"
 say "pgbench: the $captured_count statements hearthd issues per POST /v1/bids"
 run_pgbench pg_hearthd hearth_daemon "$work/statements.sql"
+say "pgbench: the market search statement hearthd issues for GET /v1/offers?near=51.28,1.08&within_km=30&setting=foster&need=autism"
+run_pgbench pg_search hearth_daemon "$work/search_bench.sql"
 say "wrk: POST /v1/bids ($CLIENTS clients)"
 run_wrk post_bids "$CLIENTS" "$work/post_bids.lua" /v1/bids "$tag-a" "$work/acked-16" "$neededBy" "$key_kent"
 if [ -n "$BASELINE_BIN_DIR" ]; then
@@ -416,6 +427,7 @@ label() {
     case $1 in
         pg_row) echo "pgbench: one bid-shaped row" ;;
         pg_hearthd) echo "pgbench: hearthd's $captured_count statements" ;;
+        pg_search) echo "pgbench: the market search statement" ;;
         post_bids) echo "hearthd POST /v1/bids ($CLIENTS clients)" ;;
         offers) echo "hearthd GET /v1/offers near, within_km" ;;
         accept) echo "hearthd POST /v1/proposals/{id}/accept" ;;
@@ -424,7 +436,7 @@ label() {
         base_offers) echo "baseline hearthd GET /v1/offers near, within_km" ;;
     esac
 }
-loads="pg_row pg_hearthd post_bids offers accept post_bids_64"
+loads="pg_row pg_hearthd pg_search post_bids offers accept post_bids_64"
 [ -z "$BASELINE_BIN_DIR" ] || loads="$loads base_post_bids base_offers"
 for name in $loads; do
     statuses="$(field "$name" 6) / $(field "$name" 7) / $(field "$name" 8) / $(field "$name" 9)"
