@@ -24,7 +24,7 @@ final class APIKeyCache: Service {
     }
 
     private struct State {
-        var entries: [String: Entry] = [:]
+        var entries: [SHA256Digest: Entry] = [:]
         /// Bumped on every invalidation, so a lookup that started before one stores nothing.
         var generation: UInt64 = 0
         /// True while the listener is connected and listening.
@@ -47,7 +47,7 @@ final class APIKeyCache: Service {
     /// The caller for a presented key, or nil if it is unknown or revoked: from the cache when
     /// it may be trusted, else from the database.
     func caller(forSecret secret: String) async throws -> Caller? {
-        let fingerprint = SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        let fingerprint = SHA256.hash(data: Data(secret.utf8))
         let asked = ContinuousClock.now
         let (cached, generation) = state.withLock { state -> (Caller?, UInt64) in
             guard state.trusted, let entry = state.entries[fingerprint], asked - entry.fetched < maximumAge else {

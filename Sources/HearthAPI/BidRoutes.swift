@@ -65,7 +65,7 @@ struct BidRoutes {
         let draft = try self.draft(from: &reader, base: nil)
         return try await IdempotentWrite.perform(request, body: reader.rawBody, context: context, caller: caller, database: database) { connection in
             let record = try BidRepository.create(draft, authority: caller.authority, actor: caller.actor, on: connection)
-            return StoredResponse(status: 201, body: try JSONResponse.encoder.encode(BidJSON(record)))
+            return StoredResponse(status: 201, body: JSONResponse.data(BidJSON(record)))
         }
     }
 
@@ -81,7 +81,7 @@ struct BidRoutes {
         let page = try await database.transaction(scope: caller.scope) { [filter] connection in
             try BidRepository.list(filter, authority: caller.ownedAuthority, on: connection)
         }
-        return try JSONResponse.make(PageJSON(page, limit: filter.limit, BidJSON.init))
+        return JSONResponse.make(PageJSON(page, limit: filter.limit, BidJSON.init))
     }
 
     @Sendable func show(_ request: Request, context: HearthRequestContext) async throws -> Response {
@@ -91,7 +91,7 @@ struct BidRoutes {
             try BidRepository.find(id, authority: caller.ownedAuthority, on: connection)
         }
         guard let record else { throw Problem(status: .notFound, title: "Not found", detail: "no such bid") }
-        return try JSONResponse.make(BidJSON(record))
+        return JSONResponse.make(BidJSON(record))
     }
 
     @Sendable func update(_ request: Request, context: HearthRequestContext) async throws -> Response {
@@ -109,7 +109,7 @@ struct BidRoutes {
             let draft = try routes.draft(from: &reader, base: current.draft)
             return try BidRepository.update(current, to: draft, actor: caller.actor, on: connection)
         }
-        return try JSONResponse.make(BidJSON(record))
+        return JSONResponse.make(BidJSON(record))
     }
 
     @Sendable func withdraw(_ request: Request, context: HearthRequestContext) async throws -> Response {
@@ -122,7 +122,7 @@ struct BidRoutes {
             }
             try OfferRoutes.check(version: expected, of: current.version)
             let record = try BidRepository.withdraw(current, actor: caller.actor, on: connection)
-            return StoredResponse(status: 200, body: try JSONResponse.encoder.encode(BidJSON(record)))
+            return StoredResponse(status: 200, body: JSONResponse.data(BidJSON(record)))
         }
     }
 }

@@ -60,7 +60,7 @@ struct OfferRoutes {
         let draft = try self.draft(from: &reader, base: nil)
         return try await IdempotentWrite.perform(request, body: reader.rawBody, context: context, caller: caller, database: database) { connection in
             let record = try OfferRepository.create(draft, authority: caller.authority, actor: caller.actor, on: connection)
-            return StoredResponse(status: 201, body: try JSONResponse.encoder.encode(OfferJSON(record)))
+            return StoredResponse(status: 201, body: JSONResponse.data(OfferJSON(record)))
         }
     }
 
@@ -94,7 +94,7 @@ struct OfferRoutes {
         let page = try await database.transaction(scope: scope) { [filter] connection in
             try OfferRepository.list(filter, on: connection)
         }
-        return try JSONResponse.make(PageJSON(page, limit: filter.limit, OfferJSON.init))
+        return JSONResponse.make(PageJSON(page, limit: filter.limit, OfferJSON.init))
     }
 
     @Sendable func show(_ request: Request, context: HearthRequestContext) async throws -> Response {
@@ -106,7 +106,7 @@ struct OfferRoutes {
         guard let record, record.status == .open || record.authority == caller.authority || caller.role == .operator else {
             throw Problem(status: .notFound, title: "Not found", detail: "no such offer")
         }
-        return try JSONResponse.make(OfferJSON(record))
+        return JSONResponse.make(OfferJSON(record))
     }
 
     @Sendable func update(_ request: Request, context: HearthRequestContext) async throws -> Response {
@@ -124,7 +124,7 @@ struct OfferRoutes {
             let draft = try routes.draft(from: &reader, base: current.draft)
             return try OfferRepository.update(current, to: draft, actor: caller.actor, on: connection)
         }
-        return try JSONResponse.make(OfferJSON(record))
+        return JSONResponse.make(OfferJSON(record))
     }
 
     @Sendable func withdraw(_ request: Request, context: HearthRequestContext) async throws -> Response {
@@ -137,7 +137,7 @@ struct OfferRoutes {
             }
             try Self.check(version: expected, of: current.version)
             let record = try OfferRepository.withdraw(current, actor: caller.actor, on: connection)
-            return StoredResponse(status: 200, body: try JSONResponse.encoder.encode(OfferJSON(record)))
+            return StoredResponse(status: 200, body: JSONResponse.data(OfferJSON(record)))
         }
     }
 

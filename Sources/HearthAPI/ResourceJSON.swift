@@ -111,3 +111,73 @@ extension PageJSON {
         nextCursor = records.count == limit ? records.last.map { ListCursor(createdAt: $0.createdAt, id: $0.id).token } : nil
     }
 }
+
+extension LocationJSON: JSONWritable {
+    func write(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.field("lat", lat)
+            writer.field("lon", lon)
+            writer.field("postcode_district", postcodeDistrict)
+        }
+    }
+}
+
+extension OfferJSON: JSONWritable {
+    func write(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.field("age_max", ageMax)
+            writer.field("age_min", ageMin)
+            writer.field("authority", authority)
+            writer.field("available_from", availableFrom)
+            writer.field("available_until", availableUntil)
+            writer.field("capacity", capacity)
+            writer.field("created_at", createdAt)
+            writer.field("distance_km", distanceKm)
+            writer.field("id", id)
+            writer.field("location", location)
+            writer.field("needs_supported", needsSupported)
+            writer.field("ofsted_urn", ofstedUrn)
+            writer.field("setting", setting)
+            writer.field("sexes_accepted", sexesAccepted)
+            writer.field("status", status)
+            writer.field("updated_at", updatedAt)
+            writer.field("version", version)
+            writer.field("weekly_rate_pence", weeklyRatePence)
+        }
+    }
+}
+
+extension BidJSON: JSONWritable {
+    func write(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.field("age", age)
+            writer.field("authority", authority)
+            writer.field("child_ref", childRef)
+            writer.field("created_at", createdAt)
+            writer.field("group_size", groupSize)
+            writer.field("home_location", homeLocation)
+            writer.field("id", id)
+            writer.field("max_distance_km", maxDistanceKm)
+            writer.field("max_weekly_rate_pence", maxWeeklyRatePence)
+            writer.field("min_distance_km", minDistanceKm)
+            writer.field("needed_by", neededBy)
+            writer.field("needs", needs)
+            writer.field("settings_acceptable", settingsAcceptable)
+            writer.field("sex", sex)
+            writer.field("status", status)
+            writer.field("updated_at", updatedAt)
+            writer.field("urgency", urgency)
+            writer.field("version", version)
+        }
+    }
+}
+
+extension PageJSON: JSONWritable where Item: JSONWritable {
+    func write(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.key("items")
+            writer.array(items) { writer, item in item.write(to: &writer) }
+            writer.field("next_cursor", nextCursor)
+        }
+    }
+}

@@ -53,6 +53,14 @@ public enum OfferRepository {
 
     /// Offers matching `filter`, oldest first, at most `filter.limit`.
     public static func list(_ filter: OfferFilter, on connection: PostgresConnection) throws -> [Offer] {
+        try connection.run(listQuery(filter)).rows.map { try decode($0) }
+    }
+
+    /// The statement `list` runs. With `near` and `withinKm` it bounds the stored float8
+    /// coordinates (`lat_deg`, `lon_deg`, Migrations/0012) by a box around the point, which the
+    /// `offers_position` index answers beneath the row-level security policy (its comparisons
+    /// are leakproof), and then keeps what the exact haversine puts within the radius.
+    static func listQuery(_ filter: OfferFilter) -> PostgresQuery {
         var conditions: [PostgresQuery] = ["status = \(filter.status.rawValue)"]
         if let setting = filter.setting { conditions.append("setting = \(setting.rawValue)") }
         if let need = filter.need { conditions.append("\(need.rawValue) = ANY (needs_supported)") }
@@ -62,24 +70,19 @@ public enum OfferRepository {
         if let near = filter.near {
             distance = Geography.haversine(lat: "lat", lon: "lon", to: near)
             if let within = filter.withinKm {
-                // The box is read from the offers_location GiST index; the haversine decides.
                 let box = Geography.boundingBox(around: near, radiusKm: within)
-                let (minLon, maxLon) = (box.minLon ?? -180, box.maxLon ?? 180)
-                conditions.append(
-                    """
-                    point(lon::float8, lat::float8) <@ box(point(\(minLon)::float8, \(box.minLat)::float8), point(\(maxLon)::float8, \(box.maxLat)::float8))
-                    """
-                )
+                conditions.append("lat_deg >= \(box.minLat)::float8 AND lat_deg <= \(box.maxLat)::float8")
+                if let minLon = box.minLon, let maxLon = box.maxLon {
+                    conditions.append("lon_deg >= \(minLon)::float8 AND lon_deg <= \(maxLon)::float8")
+                }
                 conditions.append("\(distance) <= \(within)")
             }
         }
-        return try connection.run(
-            """
+        return """
             SELECT \(unescaped: columns), \(distance) AS distance_km FROM offers
             WHERE \(PostgresQuery.joined(conditions, separator: " AND "))
             ORDER BY created_at, id LIMIT \(filter.limit)
             """
-        ).rows.map { try decode($0) }
     }
 
     /// Locks one of the scope's own offers for change, or returns nil.

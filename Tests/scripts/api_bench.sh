@@ -11,14 +11,18 @@
 # PROPOSALS seeded for accept (20000), POOL_SIZE (hearthd --pool-size, 10), CLEARING=on to let
 # hearthd clear while loaded (default: paused, so the loads measure the API alone),
 # PROFILE=post_bids|offers|accept to record hearthd with `perf record -g` during that load and
-# print the top of `perf report` (self time, by symbol).
+# print the top of `perf report` (self time, by symbol). BASELINE_BIN_DIR: another build's
+# programs (say, the commit before a change); its hearthd runs beside this one on the same
+# database and gets the POST /v1/bids and GET /v1/offers loads too, each right after this
+# one's, so that CPU µs per request before and after come from the same run.
 #
 # It runs, back to back on the same server:
 #   1. pgbench, one bid-shaped row per transaction (a copy of `bids` without triggers or RLS);
 #      both pgbench loads use prepared statements (-M prepared), as hearthd does;
 #   2. pgbench replaying exactly the statements hearthd issues for one `POST /v1/bids`,
 #      captured from the server's log (log_statement=all, jsonlog) during one request after a
-#      warm-up request; the captured statements are printed;
+#      warm-up request; the captured statements are printed; then pgbench running the market
+#      search statement hearthd issued (in a Sussex key's scope, as hearth_daemon);
 #   3. wrk against hearthd: POST /v1/bids (unique child_ref and Idempotency-Key per request),
 #      GET /v1/offers?near=…&within_km=…, POST /v1/proposals/{id}/accept, and POST /v1/bids
 #      again at MEMORY_CLIENTS clients;
@@ -38,23 +42,26 @@ OPEN_BIDS=${OPEN_BIDS:-20000}
 PROPOSALS=${PROPOSALS:-20000}
 POOL_SIZE=${POOL_SIZE:-10}
 CLEARING=${CLEARING:-paused}
+BASELINE_BIN_DIR=${BASELINE_BIN_DIR:-}
 for program in hearthd hearthctl; do
     [ -x "$BIN_DIR/$program" ] || die "$BIN_DIR/$program is not built (swift build -c release first)"
 done
+[ -z "$BASELINE_BIN_DIR" ] || [ -x "$BASELINE_BIN_DIR/hearthd" ] || die "$BASELINE_BIN_DIR/hearthd is not built"
 for tool in wrk pgbench psql python3; do
     command -v "$tool" >/dev/null || die "$tool is missing (apt-get install wrk postgresql-client python3)"
 done
 
 work=$(mktemp -d /tmp/hearth-api-bench.XXXXXX)
 daemon_pid=
+baseline_pid=
 pg_dir=
 pg_as=()
 bindir=$(postgres_bindir)
 cleanup() {
-    if [ -n "$daemon_pid" ]; then
-        kill -TERM "$daemon_pid" 2>/dev/null || true
-        wait "$daemon_pid" 2>/dev/null || true
-    fi
+    for pid in $daemon_pid $baseline_pid; do
+        kill -TERM "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
     if [ -n "$pg_dir" ]; then
         "${pg_as[@]}" "$bindir/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null 2>&1 || true
         rm -rf "$pg_dir"
@@ -141,6 +148,16 @@ for _ in $(seq 1 300); do
 done
 curl -fs "http://127.0.0.1:$port/ready" >/dev/null || { cat "$work/hearthd.log" >&2; die "hearthd did not become ready"; }
 base="http://127.0.0.1:$port"
+if [ -n "$BASELINE_BIN_DIR" ]; then
+    baseline_port=$(free_port)
+    HEARTH_DATABASE_URL=$daemon_url "$BASELINE_BIN_DIR/hearthd" --port "$baseline_port" --pool-size "$POOL_SIZE" --log-level warning 2>"$work/baseline.log" &
+    baseline_pid=$!
+    for _ in $(seq 1 300); do
+        curl -fs "http://127.0.0.1:$baseline_port/ready" >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    curl -fs "http://127.0.0.1:$baseline_port/ready" >/dev/null || { cat "$work/baseline.log" >&2; die "the baseline hearthd did not become ready"; }
+fi
 
 bid_body() {
     printf '{"child_ref":"%s","age":9,"sex":"female","needs":["autism"],"settings_acceptable":["foster","childrens_home"],"home_location":{"lat":51.28,"lon":1.08},"max_distance_km":40,"urgency":"urgent","needed_by":"%s"}' \
@@ -220,10 +237,21 @@ captured_count=$((captured_count - 1))
     echo "COMMIT;"
 } >"$work/explain.sql"
 psql "$daemon_url" -XAtq -f "$work/explain.sql" >"$work/explain.txt" 2>&1 || true
+# The same statement for pgbench: the database's share of GET /v1/offers.
+{
+    echo "BEGIN;"
+    echo "SELECT set_config('hearth.authority', 'E10000011', true);"
+    tr '\n' ' ' <"$work/search.sql"
+    echo ";"
+    echo "COMMIT;"
+} >"$work/search_bench.sql"
 
 # --- Load helpers ---
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$daemon_pid/stat"; }
-rss_mib() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$daemon_pid/status"; }
+# The loads go to the daemon in target_pid at target_base (this build's unless a baseline load).
+target_pid=$daemon_pid
+target_base=$base
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$target_pid/stat"; }
+rss_mib() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$target_pid/status"; }
 hwm_mib() { awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$daemon_pid/status"; }
 ticks_per_second=$(getconf CLK_TCK)
 
@@ -315,11 +343,11 @@ run_wrk() {
     local before after
     local profiler=
     if [ "${PROFILE:-}" = "$name" ]; then
-        perf record -F 999 -g -p "$daemon_pid" -o "$work/perf.data" -- sleep "$DURATION" >/dev/null 2>&1 &
+        perf record -F 999 -g -p "$target_pid" -o "$work/perf.data" -- sleep "$DURATION" >/dev/null 2>&1 &
         profiler=$!
     fi
     before=$(cpu_ticks)
-    wrk -t 2 -c "$clients" -d "${DURATION}s" --timeout 10s -s "$script" "$base$path" -- "$@" >"$work/wrk-$name.txt" 2>&1 || true
+    wrk -t 2 -c "$clients" -d "${DURATION}s" --timeout 10s -s "$script" "$target_base$path" -- "$@" >"$work/wrk-$name.txt" 2>&1 || true
     after=$(cpu_ticks)
     if [ -n "$profiler" ]; then
         wait "$profiler" || true
@@ -353,10 +381,24 @@ say "pgbench: one bid-shaped row per transaction ($CLIENTS clients, ${DURATION} 
 run_pgbench pg_row postgres "$work/one_row.sql"
 say "pgbench: the $captured_count statements hearthd issues per POST /v1/bids"
 run_pgbench pg_hearthd hearth_daemon "$work/statements.sql"
+say "pgbench: the market search statement hearthd issues for GET /v1/offers?near=51.28,1.08&within_km=30&setting=foster&need=autism"
+run_pgbench pg_search hearth_daemon "$work/search_bench.sql"
 say "wrk: POST /v1/bids ($CLIENTS clients)"
 run_wrk post_bids "$CLIENTS" "$work/post_bids.lua" /v1/bids "$tag-a" "$work/acked-16" "$neededBy" "$key_kent"
+if [ -n "$BASELINE_BIN_DIR" ]; then
+    say "wrk: POST /v1/bids ($CLIENTS clients), baseline hearthd"
+    target_pid=$baseline_pid target_base="http://127.0.0.1:$baseline_port"
+    run_wrk base_post_bids "$CLIENTS" "$work/post_bids.lua" /v1/bids "$tag-c" "$work/acked-base" "$neededBy" "$key_kent"
+    target_pid=$daemon_pid target_base=$base
+fi
 say "wrk: GET /v1/offers?near=…&within_km=… ($CLIENTS clients)"
 run_wrk offers "$CLIENTS" "$work/offers.lua" /v1/offers "$key_sussex"
+if [ -n "$BASELINE_BIN_DIR" ]; then
+    say "wrk: GET /v1/offers?near=…&within_km=… ($CLIENTS clients), baseline hearthd"
+    target_pid=$baseline_pid target_base="http://127.0.0.1:$baseline_port"
+    run_wrk base_offers "$CLIENTS" "$work/offers.lua" /v1/offers "$key_sussex"
+    target_pid=$daemon_pid target_base=$base
+fi
 say "wrk: POST /v1/proposals/{id}/accept ($CLIENTS clients)"
 run_wrk accept "$CLIENTS" "$work/accept.lua" /v1/proposals "$key_kent" "$work/proposals.txt" 2
 say "wrk: POST /v1/bids ($MEMORY_CLIENTS clients)"
@@ -385,13 +427,18 @@ label() {
     case $1 in
         pg_row) echo "pgbench: one bid-shaped row" ;;
         pg_hearthd) echo "pgbench: hearthd's $captured_count statements" ;;
+        pg_search) echo "pgbench: the market search statement" ;;
         post_bids) echo "hearthd POST /v1/bids ($CLIENTS clients)" ;;
         offers) echo "hearthd GET /v1/offers near, within_km" ;;
         accept) echo "hearthd POST /v1/proposals/{id}/accept" ;;
         post_bids_64) echo "hearthd POST /v1/bids ($MEMORY_CLIENTS clients)" ;;
+        base_post_bids) echo "baseline hearthd POST /v1/bids ($CLIENTS clients)" ;;
+        base_offers) echo "baseline hearthd GET /v1/offers near, within_km" ;;
     esac
 }
-for name in pg_row pg_hearthd post_bids offers accept post_bids_64; do
+loads="pg_row pg_hearthd pg_search post_bids offers accept post_bids_64"
+[ -z "$BASELINE_BIN_DIR" ] || loads="$loads base_post_bids base_offers"
+for name in $loads; do
     statuses="$(field "$name" 6) / $(field "$name" 7) / $(field "$name" 8) / $(field "$name" 9)"
     [ "${name#pg_}" != "$name" ] && statuses="failed: $(field "$name" 8)"
     printf '| %-44s | %7s | %8s | %8s | %11s | %8s | %-24s |\n' "$(label "$name")" "$(field "$name" 1)" "$(field "$name" 2)" "$(field "$name" 3)" \
@@ -402,6 +449,10 @@ post=$(field post_bids 1)
 echo "POST /v1/bids ÷ pgbench one row:            $(ratio "$post" "$(field pg_row 1)")   (target ≥ 0.25)"
 echo "POST /v1/bids ÷ pgbench hearthd statements: $(ratio "$post" "$(field pg_hearthd 1)")   (target ≥ 0.8)"
 echo "hearthd peak RSS (VmHWM): $(hwm_mib) MiB (target < 100 at $MEMORY_CLIENTS clients)"
+if [ -n "$BASELINE_BIN_DIR" ]; then
+    echo "hearthd CPU µs per request, baseline ($BASELINE_BIN_DIR) → this build: POST /v1/bids $(field base_post_bids 4) → $(field post_bids 4), GET /v1/offers $(field base_offers 4) → $(field offers 4) (target ≤ 150)"
+    echo "baseline 5xx: $(( $(field base_post_bids 8) + $(field base_offers 8) ))"
+fi
 echo "correctness: $acked acknowledged bids ($acked_unique distinct), $stored stored, $not_once acknowledged but not stored exactly once; 5xx: $(( $(field post_bids 8) + $(field offers 8) + $(field accept 8) + $(field post_bids_64 8) )); accepted proposals: $accepted"
 echo
 if [ -s "$work/profile.txt" ]; then
