@@ -86,7 +86,7 @@ struct ComponentSolver {
     private var settledStamp: [UInt32]
     private var settled: [Int32] = []
     private var stamp: UInt32 = 0
-    private var heap = CostHeap()
+    private var heap = MinHeap<ClearingCost>()
 
     // Branch-and-bound decisions.
     private var fixedEdge: [Int32]
@@ -839,7 +839,7 @@ struct ComponentSolver {
         settled.removeAll(keepingCapacity: true)
         distance[start] = .zero
         reachedStamp[start] = stamp
-        heap.push(.zero, node: Int32(start))
+        heap.push(.zero, Int32(start))
         while let (cost, node) = heap.pop() {
             let tail = Int(node)
             if settledStamp[tail] == stamp { continue }
@@ -859,7 +859,7 @@ struct ComponentSolver {
                     reachedStamp[head] = stamp
                     distance[head] = candidate
                     parentArc[head] = Int32(arc)
-                    heap.push(candidate, node: Int32(head))
+                    heap.push(candidate, Int32(head))
                 }
             }
         }
@@ -1001,55 +1001,5 @@ struct ComponentSolver {
             }
             return -1
         }
-    }
-}
-
-/// A binary min-heap of (cost, node) with lazy deletion; ties pop in a fixed, data-determined order.
-struct CostHeap {
-    private var costs: [ClearingCost] = []
-    private var nodes: [Int32] = []
-
-    mutating func removeAll() {
-        costs.removeAll(keepingCapacity: true)
-        nodes.removeAll(keepingCapacity: true)
-    }
-
-    mutating func push(_ cost: ClearingCost, node: Int32) {
-        // Sift a hole up from the end, then fill it: one move per level, no swaps.
-        var child = costs.count
-        costs.append(cost)
-        nodes.append(node)
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard cost < costs[parent] else { break }
-            costs[child] = costs[parent]
-            nodes[child] = nodes[parent]
-            child = parent
-        }
-        costs[child] = cost
-        nodes[child] = node
-    }
-
-    mutating func pop() -> (ClearingCost, Int32)? {
-        guard let top = costs.first else { return nil }
-        let node = nodes[0]
-        let lastCost = costs.removeLast()
-        let lastNode = nodes.removeLast()
-        guard !costs.isEmpty else { return (top, node) }
-        // Sift a hole down from the root, then fill it with the last element.
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1
-            guard left < costs.count else { break }
-            let right = left + 1
-            let child = right < costs.count && costs[right] < costs[left] ? right : left
-            guard costs[child] < lastCost else { break }
-            costs[parent] = costs[child]
-            nodes[parent] = nodes[child]
-            parent = child
-        }
-        costs[parent] = lastCost
-        nodes[parent] = lastNode
-        return (top, node)
     }
 }

@@ -73,7 +73,7 @@ struct ResidualWalks {
     private var settledStamp: [UInt32]
     private var wantedStamp: [UInt32]
     private var stamp: UInt32 = 0
-    private var heap = WalkHeap()
+    private var heap = MinHeap<LeadingCost>()
 
     /// An arc tail → head and its reduced cost (r′ once the network is built).
     private struct InArc {
@@ -105,7 +105,7 @@ struct ResidualWalks {
         var toSink = [LeadingCost](repeating: .zero, count: nodeCount)
         var reached = [Bool](repeating: false, count: nodeCount)
         var settled = [Bool](repeating: false, count: nodeCount)
-        var heap = WalkHeap()
+        var heap = MinHeap<LeadingCost>()
         reached[sink] = true
         heap.push(.zero, Int32(sink))
         while let (cost, node) = heap.pop() {
@@ -209,54 +209,5 @@ struct ResidualWalks {
         if first < end {
             heap.push(cost + inArcs[first].cost, Int32(first))
         }
-    }
-}
-
-/// A binary min-heap of (LeadingCost, Int32) with lazy deletion; ties pop in a fixed,
-/// data-determined order.
-struct WalkHeap {
-    private var costs: [LeadingCost] = []
-    private var payloads: [Int32] = []
-
-    mutating func removeAll() {
-        costs.removeAll(keepingCapacity: true)
-        payloads.removeAll(keepingCapacity: true)
-    }
-
-    mutating func push(_ cost: LeadingCost, _ payload: Int32) {
-        var child = costs.count
-        costs.append(cost)
-        payloads.append(payload)
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard cost < costs[parent] else { break }
-            costs[child] = costs[parent]
-            payloads[child] = payloads[parent]
-            child = parent
-        }
-        costs[child] = cost
-        payloads[child] = payload
-    }
-
-    mutating func pop() -> (LeadingCost, Int32)? {
-        guard let top = costs.first else { return nil }
-        let payload = payloads[0]
-        let lastCost = costs.removeLast()
-        let lastPayload = payloads.removeLast()
-        guard !costs.isEmpty else { return (top, payload) }
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1
-            guard left < costs.count else { break }
-            let right = left + 1
-            let child = right < costs.count && costs[right] < costs[left] ? right : left
-            guard costs[child] < lastCost else { break }
-            costs[parent] = costs[child]
-            payloads[parent] = payloads[child]
-            parent = child
-        }
-        costs[parent] = lastCost
-        payloads[parent] = lastPayload
-        return (top, payload)
     }
 }
