@@ -66,12 +66,14 @@ start_throwaway_postgres() {
     fi
     "${THROWAWAY_PG_AS[@]}" "$bindir/initdb" -D "$THROWAWAY_PG_DIR/data" -U postgres --auth=trust -E UTF8 --no-locale >"$THROWAWAY_PG_DIR/initdb.log" 2>&1 \
         || { cat "$THROWAWAY_PG_DIR/initdb.log" >&2; die "initdb failed"; }
-    # A port that was free a moment ago may be taken by another cluster starting at the same
-    # time: try a few.
+    # The suites run in parallel and each end-to-end test starts hearthd with its own pool of
+    # up to 10 connections: 300 slots ran out in a CI run ("too many clients already"), so the
+    # throwaway cluster allows 1000. A port that was free a moment ago may be taken by another
+    # cluster starting at the same time: try a few.
     local attempt
     for attempt in 1 2 3 4 5; do
         "${THROWAWAY_PG_AS[@]}" "$bindir/pg_ctl" -D "$THROWAWAY_PG_DIR/data" -l "$THROWAWAY_PG_DIR/postgres.log" -w -t 60 \
-            -o "-p $THROWAWAY_PG_PORT -k $THROWAWAY_PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null \
+            -o "-p $THROWAWAY_PG_PORT -k $THROWAWAY_PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=1000" start >/dev/null \
             && break
         grep -q "Address already in use" "$THROWAWAY_PG_DIR/postgres.log" && [ "$attempt" -lt 5 ] \
             || { cat "$THROWAWAY_PG_DIR/postgres.log" >&2; die "the throwaway PostgreSQL did not start"; }
