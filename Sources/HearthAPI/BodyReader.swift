@@ -33,6 +33,7 @@ struct BodyReader {
     /// True for `application/json` and `application/<anything>+json` (RFC 6839), in any case,
     /// with or without parameters such as `charset`.
     static func isJSON(contentType: String) -> Bool {
+        if contentType == "application/json" { return true }
         let mediaType = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first?
             .trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         let parts = mediaType.split(separator: "/", omittingEmptySubsequences: false)
@@ -96,7 +97,7 @@ struct BodyReader {
         }
         // PostgreSQL's length() and varchar(n) count Unicode scalars, not Swift's characters:
         // "é" written as e + U+0301 is one Character but two characters to the database.
-        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, text.unicodeScalars.count <= maxLength else {
+        guard !text.unicodeScalars.allSatisfy(CharacterSet.whitespacesAndNewlines.contains), text.unicodeScalars.count <= maxLength else {
             fail(name, "must be 1 to \(maxLength) characters")
             return nil
         }

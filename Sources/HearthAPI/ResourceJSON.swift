@@ -1,6 +1,7 @@
 import Foundation
 import HearthCore
 import HearthStore
+import LibPQ
 
 /// A stored point as the API shows it.
 struct LocationJSON: Codable, Sendable {
@@ -32,7 +33,7 @@ struct OfferJSON: Encodable, Sendable {
 
     init(_ record: Offer) {
         let draft = record.draft
-        id = record.id.uuidString.lowercased()
+        id = record.id.lowercasedText
         authority = record.authority
         status = record.status
         version = record.version
@@ -76,7 +77,7 @@ struct BidJSON: Encodable, Sendable {
 
     init(_ record: Bid) {
         let draft = record.draft
-        id = record.id.uuidString.lowercased()
+        id = record.id.lowercasedText
         authority = record.authority
         status = record.status
         version = record.version

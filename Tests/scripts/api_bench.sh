@@ -11,7 +11,8 @@
 # PROPOSALS seeded for accept (20000), POOL_SIZE (hearthd --pool-size, 10), CLEARING=on to let
 # hearthd clear while loaded (default: paused, so the loads measure the API alone),
 # PROFILE=post_bids|offers|accept to record hearthd with `perf record -g` during that load and
-# print the top of `perf report` (self time, by symbol). BASELINE_BIN_DIR: another build's
+# print the top of `perf report` (self time, by symbol and by library; PROFILE_KEEP=FILE also keeps
+# the recording for `perf report -i FILE`). BASELINE_BIN_DIR: another build's
 # programs (say, the commit before a change); its hearthd runs beside this one on the same
 # database and gets the POST /v1/bids and GET /v1/offers loads too, each right after this
 # one's, so that CPU µs per request before and after come from the same run.
@@ -352,6 +353,8 @@ run_wrk() {
     if [ -n "$profiler" ]; then
         wait "$profiler" || true
         perf report -i "$work/perf.data" --stdio --no-children --sort symbol 2>/dev/null | grep -E '^ +[0-9.]+%' | head -40 >"$work/profile.txt" || true
+        perf report -i "$work/perf.data" --stdio --no-children --sort dso 2>/dev/null | grep -E '^ +[0-9.]+%' | head -15 >"$work/profile-dso.txt" || true
+        [ -z "${PROFILE_KEEP:-}" ] || cp "$work/perf.data" "$PROFILE_KEEP"
     fi
     local line
     line=$(grep '^RESULT' "$work/wrk-$name.txt") || { cat "$work/wrk-$name.txt" >&2; die "wrk $name printed no result"; }
@@ -458,6 +461,9 @@ echo
 if [ -s "$work/profile.txt" ]; then
     echo "hearthd's profile during $PROFILE (perf, self time by symbol, top 40):"
     sed 's/^/    /' "$work/profile.txt"
+    echo
+    echo "the same profile by library (self time):"
+    sed 's/^/    /' "$work/profile-dso.txt"
     echo
 fi
 echo "GET /v1/offers?near=51.28,1.08&within_km=30&setting=foster&need=autism: the statement and its plan ($OFFERS offers):"
