@@ -119,7 +119,10 @@ struct ConnectionPoolTests {
                 try await pool.withConnection { _ in 1 }
             }
             let waited = ContinuousClock.now - started
-            #expect(waited >= .milliseconds(250) && waited < .seconds(30), "waited \(waited)")
+            // At least the limit; the upper bound only shows that the wait ended (a loaded 2-core
+            // machine whose cooperative threads other suites' blocking calls hold has resumed this
+            // task 100 s late).
+            #expect(waited >= .milliseconds(250) && waited < .seconds(600), "waited \(waited)")
             #expect(pool.waiting == 0)
             gate.signal()
             try await holder.value
