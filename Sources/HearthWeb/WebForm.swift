@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LibPQ
 
 /// A decoded `application/x-www-form-urlencoded` body: every field in order, repeated names
 /// kept (checkboxes). Strict: at most `maxBytes`, valid percent-escapes and UTF-8, no NUL.
@@ -83,7 +84,7 @@ public struct WebForm: Sendable, Equatable {
                 output.append(UInt8(ascii: " "))
                 index += 1
             case UInt8(ascii: "%"):
-                guard index + 2 < bytes.endIndex, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
+                guard index + 2 < bytes.endIndex, let high = bytes[index + 1].hexDigitValue, let low = bytes[index + 2].hexDigitValue
                 else { throw WebError.badRequest("The form contains a malformed % escape.") }
                 output.append(high << 4 | low)
                 index += 3
@@ -97,14 +98,5 @@ public struct WebForm: Sendable, Equatable {
         }
         guard !text.unicodeScalars.contains("\u{0}") else { throw WebError.badRequest("The form contains a NUL character.") }
         return text
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

@@ -155,7 +155,7 @@ public struct Row: Sendable {
                         index += 1
                         continue
                     }
-                    guard let high = hexValue(bytes[index]), let low = hexValue(bytes[index + 1]) else { return false }
+                    guard let high = bytes[index].hexDigitValue, let low = bytes[index + 1].hexDigitValue else { return false }
                     output[position] = high << 4 | low
                     position += 1
                     index += 2
@@ -166,14 +166,6 @@ public struct Row: Sendable {
         }
     }
 
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 }
 
 /// A column could not be read as the type the caller asked for.
@@ -190,4 +182,16 @@ public struct RowDecodingError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "column \(column): \(reason)" }
+}
+
+extension UInt8 {
+    /// The value of an ASCII hex digit (`0`–`9`, `a`–`f`, `A`–`F`), or nil for any other byte.
+    public var hexDigitValue: UInt8? {
+        switch self {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): self - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): self - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): self - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
 }

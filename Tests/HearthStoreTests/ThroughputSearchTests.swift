@@ -101,11 +101,7 @@ struct ThroughputSearchTests {
                 }
                 #expect(expected.count > filter.limit, "the search \(search) should span pages")
 
-                let plan = try connection.transaction { transaction in
-                    try transaction.enter(.authority("E10000011"))
-                    let query = OfferRepository.listQuery(filter)
-                    return try transaction.query("EXPLAIN (FORMAT JSON) " + query.sql, query.binds).rows.map { try $0.string("QUERY PLAN") }.joined()
-                }
+                let plan = try self.plan(filter, on: connection)
                 #expect(plan.contains("\"Index Name\": \"offers_position\"") || plan.contains("\"Index Name\": \"offers_listing\""), "search \(search): \(plan)")
                 #expect(!plan.contains("Seq Scan"), "search \(search): \(plan)")
 
