@@ -334,15 +334,11 @@ struct ComponentSolver {
     private mutating func unitAlternatives(_ edges: [Int]) -> [(cost: LeadingCost, proven: Bool)?] {
         var results = [(cost: LeadingCost, proven: Bool)?](repeating: nil, count: edges.count)
         guard !pastDeadline() else { return results }
-        let leadingPotential = potential.map(LeadingCost.init)
-        let leadingEdgeCost = edgeCost.map(LeadingCost.init)
-        let arcHead = arcHead
+        let (potential, edgeCost, arcHead) = (potential, edgeCost, arcHead)
         func reducedCost(_ arc: Int) -> LeadingCost {
-            let pair = arc >> 1
-            let cost = pair >= leadingEdgeCost.count ? .zero : arc & 1 == 0 ? leadingEdgeCost[pair] : .zero - leadingEdgeCost[pair]
-            return cost + leadingPotential[Int(arcHead[arc ^ 1])] - leadingPotential[Int(arcHead[arc])]
+            LeadingCost(Self.arcCost(arc, edgeCost)) + LeadingCost(potential[Int(arcHead[arc ^ 1])]) - LeadingCost(potential[Int(arcHead[arc])])
         }
-        var walks = ResidualWalks(nodeCount: potential.count, sink: sink, arcHead: arcHead, residual: residual, reducedCost: reducedCost)
+        var walks = ResidualWalks(nodeCount: potential.count, sink: sink, arcHead: arcHead, residual: residual, potential: potential, edgeCost: edgeCost)
         let base = LeadingCost(flowCost)
 
         // The pairs by the offer their bid holds; a bid not placed is answered at once.
