@@ -342,17 +342,14 @@ struct ComponentSolver {
         let base = LeadingCost(flowCost)
 
         // The pairs by the offer their bid holds; a bid not placed is answered at once.
-        var heldEdge = [Int32](repeating: -2, count: bidCount)
+        var heldEdge = [Int32](repeating: -1, count: bidCount)
+        for edge in 0..<edgeCount where flow(onEdge: edge) > 0 {
+            heldEdge[Int(edgeBid[edge])] = Int32(edge)
+        }
         var groupOfOffer: [Int: Int] = [:]
         var groups: [(offer: Int, pairs: [Int])] = []
         for (index, edge) in edges.enumerated() {
             let bid = Int(edgeBid[edge])
-            if heldEdge[bid] == -2 {
-                heldEdge[bid] = -1
-                for other in Int(problem.edgeStart[bid])..<Int(problem.edgeStart[bid + 1]) where flow(onEdge: other) > 0 {
-                    heldEdge[bid] = Int32(other)
-                }
-            }
             if heldEdge[bid] >= 0 {
                 let offer = bidCount + Int(problem.edgeOffer[Int(heldEdge[bid])])
                 if let group = groupOfOffer[offer] {

@@ -48,8 +48,9 @@ struct LeadingCost: Sendable, Hashable, Comparable {
 /// Built once from the residual arcs and the flow's potentials:
 /// 1. every node's shortest walk to the sink, T(v), by one search backwards from the sink;
 /// 2. each residual arc u → v re-priced with T as a second potential, r′ = r + T(v) − T(u) ≥ 0
-///    (T obeys the triangle inequality). Under r′ every node reaches the sink at cost 0, so a
-///    search towards a node o meets the walk through the sink as soon as it settles the sink;
+///    (T obeys the triangle inequality), when a search first settles v. Under r′ every node
+///    reaches the sink at cost 0, so a search towards a node o meets the walk through the sink as
+///    soon as it settles the sink;
 /// 3. the arcs entering each node, put in order of r′ lazily: the first time a search settles
 ///    the node they become a binary heap (linear time), and each arc a search moves on to is
 ///    taken from it, so only the arcs some search needs are ever ordered (most nodes are never
@@ -64,9 +65,9 @@ struct LeadingCost: Sendable, Hashable, Comparable {
 struct ResidualWalks: ~Copyable {
     private let nodeCount: Int
     private let sink: Int
-    /// Arcs entering node v are `inStart[v] ..< inStart[v + 1]`: the first `ordered[v]` of them
-    /// cheapest first, the rest a heap (`takeNextArc(of:)`); `ordered[v]` is -1 until v is first
-    /// settled.
+    /// Arcs entering node v are `inStart[v] ..< inStart[v + 1]`, priced r until v is first settled
+    /// (`ordered[v]` is -1 until then), then r′: the first `ordered[v]` of them cheapest first, the
+    /// rest a heap (`takeNextArc(of:)`).
     private let inStart: UnsafeMutablePointer<Int32>
     private let inArcs: UnsafeMutablePointer<InArc>
     private let ordered: UnsafeMutablePointer<Int32>
@@ -152,14 +153,6 @@ struct ResidualWalks: ~Copyable {
             }
         }
 
-        // Re-price the arcs into every node that reaches the sink (their tails reach it too); the
-        // sink's own are never searched again.
-        for head in 0..<nodeCount where reachesSink[head] && head != sink {
-            let headToSink = toSink[head]
-            for slot in Int(inStart[head])..<Int(inStart[head + 1]) {
-                inArcs[slot].cost = inArcs[slot].cost + headToSink - toSink[Int(inArcs[slot].tail)]
-            }
-        }
         self.nodeCount = nodeCount
         self.sink = sink
         self.inStart = inStart
@@ -251,11 +244,22 @@ struct ResidualWalks: ~Copyable {
         let first = Int(inStart[node])
         guard first < Int(inStart[node + 1]) else { return }
         if ordered[node] < 0 {
+            reprice(node)
             heapify(node)
             ordered[node] = 0
         }
         takeNextArc(of: node, at: first)
         heap.push(cost + inArcs[first].cost, Int32(first))
+    }
+
+    /// Re-prices the arcs entering `node` (which reaches the sink, so their tails do too) from r
+    /// to r′ = r + T(node) − T(tail): done when a search first settles the node, so arcs into
+    /// nodes no search settles are never touched.
+    private func reprice(_ node: Int) {
+        let nodeToSink = toSink[node]
+        for slot in Int(inStart[node])..<Int(inStart[node + 1]) {
+            inArcs[slot].cost = inArcs[slot].cost + nodeToSink - toSink[Int(inArcs[slot].tail)]
+        }
     }
 
     /// Node `node`'s arcs not yet in order, `inStart[node] + ordered[node] ..< inStart[node + 1]`,
