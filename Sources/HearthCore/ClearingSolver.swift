@@ -259,6 +259,7 @@ public struct ClearingSolver: Sendable {
         weights: ObjectiveWeights
     ) -> [BidAlternatives] {
         var effectOfEdge: [Int: OptionEffect] = [:]
+        effectOfEdge.reserveCapacity(solved.reduce(0) { $0 + $1.requests.count })
         for solution in solved {
             for (request, found) in zip(solution.requests, solution.found) {
                 guard let found else {
@@ -280,9 +281,9 @@ public struct ClearingSolver: Sendable {
             let given = edgeOfBid[rank]
             guard given >= 0 || !ranking.isEmpty else { continue }
             let options: [ClearingOption] = given < 0 ? [] : optionEdges(of: rank, given: given, graph: graph).map { edge in
-                let offer = offers[Int(graph.edgeOffer[edge])]
+                let offer = Int(graph.edgeOffer[edge])
                 return ClearingOption(
-                    offerID: offer.id, distanceKm: bid.home.distanceKm(to: offer.location), weeklyRatePence: offer.weeklyRatePence,
+                    offerID: offers[offer].id, distanceKm: bid.home.distanceKm(to: offers[offer].location), weeklyRatePence: offers[offer].weeklyRatePence,
                     effect: effectOfEdge[edge] ?? OptionEffect(kind: .notEvaluated, exact: false)
                 )
             }

@@ -334,29 +334,22 @@ struct ComponentSolver {
     private mutating func unitAlternatives(_ edges: [Int]) -> [(cost: LeadingCost, proven: Bool)?] {
         var results = [(cost: LeadingCost, proven: Bool)?](repeating: nil, count: edges.count)
         guard !pastDeadline() else { return results }
-        let leadingPotential = potential.map(LeadingCost.init)
-        let leadingEdgeCost = edgeCost.map(LeadingCost.init)
-        let arcHead = arcHead
+        let (potential, edgeCost, arcHead) = (potential, edgeCost, arcHead)
         func reducedCost(_ arc: Int) -> LeadingCost {
-            let pair = arc >> 1
-            let cost = pair >= leadingEdgeCost.count ? .zero : arc & 1 == 0 ? leadingEdgeCost[pair] : .zero - leadingEdgeCost[pair]
-            return cost + leadingPotential[Int(arcHead[arc ^ 1])] - leadingPotential[Int(arcHead[arc])]
+            LeadingCost(Self.arcCost(arc, edgeCost)) + LeadingCost(potential[Int(arcHead[arc ^ 1])]) - LeadingCost(potential[Int(arcHead[arc])])
         }
-        var walks = ResidualWalks(nodeCount: potential.count, sink: sink, arcHead: arcHead, residual: residual, reducedCost: reducedCost)
+        var walks = ResidualWalks(nodeCount: potential.count, sink: sink, arcHead: arcHead, residual: residual, potential: potential, edgeCost: edgeCost)
         let base = LeadingCost(flowCost)
 
         // The pairs by the offer their bid holds; a bid not placed is answered at once.
-        var heldEdge = [Int32](repeating: -2, count: bidCount)
+        var heldEdge = [Int32](repeating: -1, count: bidCount)
+        for edge in 0..<edgeCount where flow(onEdge: edge) > 0 {
+            heldEdge[Int(edgeBid[edge])] = Int32(edge)
+        }
         var groupOfOffer: [Int: Int] = [:]
         var groups: [(offer: Int, pairs: [Int])] = []
         for (index, edge) in edges.enumerated() {
             let bid = Int(edgeBid[edge])
-            if heldEdge[bid] == -2 {
-                heldEdge[bid] = -1
-                for other in Int(problem.edgeStart[bid])..<Int(problem.edgeStart[bid + 1]) where flow(onEdge: other) > 0 {
-                    heldEdge[bid] = Int32(other)
-                }
-            }
             if heldEdge[bid] >= 0 {
                 let offer = bidCount + Int(problem.edgeOffer[Int(heldEdge[bid])])
                 if let group = groupOfOffer[offer] {

@@ -48,30 +48,38 @@ struct LeadingCost: Sendable, Hashable, Comparable {
 /// Built once from the residual arcs and the flow's potentials:
 /// 1. every node's shortest walk to the sink, T(v), by one search backwards from the sink;
 /// 2. each residual arc u → v re-priced with T as a second potential, r′ = r + T(v) − T(u) ≥ 0
-///    (T obeys the triangle inequality). Under r′ every node reaches the sink at cost 0, so a
-///    search towards a node o meets the walk through the sink as soon as it settles the sink;
-/// 3. the arcs entering each node, sorted by r′ (the first time a search settles the node: most
-///    nodes are never settled), so a search examines an arc only once the arc's
-///    own key comes up (a cursor per settled node, advanced one arc per pop), instead of all of
-///    a node's arcs — an offer has an arc from every compatible bid, most of them never needed.
+///    (T obeys the triangle inequality), when a search first settles v. Under r′ every node
+///    reaches the sink at cost 0, so a search towards a node o meets the walk through the sink as
+///    soon as it settles the sink;
+/// 3. the arcs entering each node, put in order of r′ lazily: the first time a search settles
+///    the node they become a binary heap (linear time), and each arc a search moves on to is
+///    taken from it, so only the arcs some search needs are ever ordered (most nodes are never
+///    settled, most arcs of those that are never reached). A search examines an arc only once the
+///    arc's own key comes up (a cursor per settled node, advanced one arc per pop), instead of
+///    all of a node's arcs — an offer has an arc from every compatible bid, most never needed.
 ///
+/// The arcs and the search state live in buffers of its own (it is not copyable, and frees them
+/// when it goes), so the hot loops run without bounds checks, reference counting or copies.
 /// Every distance is exact; the order of equal keys (fixed by the data) affects only which of
 /// several equally short walks is found, not its cost.
-struct ResidualWalks {
+struct ResidualWalks: ~Copyable {
+    private let nodeCount: Int
     private let sink: Int
-    /// Arcs entering node v are `inStart[v] ..< inStart[v + 1]`; cheapest first once `sorted[v]`.
-    private var inStart: [Int32]
-    private var inArcs: [InArc]
-    private var sorted: [Bool]
+    /// Arcs entering node v are `inStart[v] ..< inStart[v + 1]`, priced r until v is first settled
+    /// (`ordered[v]` is -1 until then), then r′: the first `ordered[v]` of them cheapest first, the
+    /// rest a heap (`takeNextArc(of:)`).
+    private let inStart: UnsafeMutablePointer<Int32>
+    private let inArcs: UnsafeMutablePointer<InArc>
+    private let ordered: UnsafeMutablePointer<Int32>
     /// T(v): the shortest walk from v to the sink, under the flow's reduced costs.
-    private var toSink: [LeadingCost]
+    private let toSink: UnsafeMutablePointer<LeadingCost>
     /// Whether v reaches the sink at all (a node that does not, reaches no node that does).
-    private var reachesSink: [Bool]
+    private let reachesSink: UnsafeMutablePointer<Bool>
 
     // Search state, reused across searches.
-    private var distance: [LeadingCost]
-    private var settledStamp: [UInt32]
-    private var wantedStamp: [UInt32]
+    private let distance: UnsafeMutablePointer<LeadingCost>
+    private let settledStamp: UnsafeMutablePointer<UInt32>
+    private let wantedStamp: UnsafeMutablePointer<UInt32>
     private var stamp: UInt32 = 0
     private var heap = MinHeap<LeadingCost>()
 
@@ -83,38 +91,59 @@ struct ResidualWalks {
     }
 
     /// The network of `arcHead` (arc a runs from `arcHead[a ^ 1]` to `arcHead[a]`) restricted to
-    /// arcs with `residual` left, `reducedCost(a)` being arc a's reduced cost.
-    init(nodeCount: Int, sink: Int, arcHead: [Int32], residual: [Int32], reducedCost: (Int) -> LeadingCost) {
-        self.sink = sink
-        var inStart = [Int32](repeating: 0, count: nodeCount + 1)
-        for arc in arcHead.indices where residual[arc] > 0 {
-            inStart[Int(arcHead[arc]) + 1] += 1
+    /// arcs with `residual` left, priced by `potential`: arc 2e (e < `edgeCost.count`) costs
+    /// `edgeCost[e]`, arc 2e + 1 its negation, every other arc nothing.
+    init(nodeCount: Int, sink: Int, arcHead: [Int32], residual: [Int32], potential: [ClearingCost], edgeCost: [ClearingCost]) {
+        let inStart = UnsafeMutablePointer<Int32>.allocate(capacity: nodeCount + 1)
+        inStart.initialize(repeating: 0, count: nodeCount + 1)
+        let leadingPotential = UnsafeMutablePointer<LeadingCost>.allocate(capacity: nodeCount)
+        defer { leadingPotential.deallocate() }
+        for node in 0..<nodeCount { (leadingPotential + node).initialize(to: LeadingCost(potential[node])) }
+        let inArcs = arcHead.withUnsafeBufferPointer { arcHead in
+            residual.withUnsafeBufferPointer { residual in
+                edgeCost.withUnsafeBufferPointer { edgeCost in
+                    // Count each node's entering arcs, so that inStart[v] ends v's range; filling
+                    // the ranges backwards then leaves inStart[v] at its start.
+                    for arc in 0..<arcHead.count where residual[arc] > 0 {
+                        inStart[Int(arcHead[arc])] += 1
+                    }
+                    for node in 0..<nodeCount {
+                        inStart[node + 1] += inStart[node]
+                    }
+                    let arcs = UnsafeMutablePointer<InArc>.allocate(capacity: max(Int(inStart[nodeCount]), 1))
+                    for arc in arcHead.indices.reversed() where residual[arc] > 0 {
+                        let head = Int(arcHead[arc])
+                        let tail = Int(arcHead[arc ^ 1])
+                        let pair = arc >> 1
+                        let cost = pair >= edgeCost.count ? .zero : arc & 1 == 0 ? LeadingCost(edgeCost[pair]) : .zero - LeadingCost(edgeCost[pair])
+                        inStart[head] -= 1
+                        (arcs + Int(inStart[head])).initialize(to: InArc(
+                            cost: cost + leadingPotential[tail] - leadingPotential[head], tail: Int32(tail), head: Int32(head)
+                        ))
+                    }
+                    return arcs
+                }
+            }
         }
-        for node in 0..<nodeCount {
-            inStart[node + 1] += inStart[node]
-        }
-        var fill = inStart
-        var inArcs = [InArc](repeating: InArc(cost: .zero, tail: 0, head: 0), count: Int(inStart[nodeCount]))
-        for arc in arcHead.indices where residual[arc] > 0 {
-            let head = Int(arcHead[arc])
-            inArcs[Int(fill[head])] = InArc(cost: reducedCost(arc), tail: arcHead[arc ^ 1], head: arcHead[arc])
-            fill[head] += 1
-        }
+        let toSink = UnsafeMutablePointer<LeadingCost>.allocate(capacity: nodeCount)
+        toSink.initialize(repeating: .zero, count: nodeCount)
+        let reachesSink = UnsafeMutablePointer<Bool>.allocate(capacity: nodeCount)
+        reachesSink.initialize(repeating: false, count: nodeCount)
+        let reached = UnsafeMutablePointer<Bool>.allocate(capacity: nodeCount)
+        reached.initialize(repeating: false, count: nodeCount)
+        defer { reached.deallocate() }
 
         // T: Dijkstra backwards from the sink, relaxing every arc.
-        var toSink = [LeadingCost](repeating: .zero, count: nodeCount)
-        var reached = [Bool](repeating: false, count: nodeCount)
-        var settled = [Bool](repeating: false, count: nodeCount)
         var heap = MinHeap<LeadingCost>()
         reached[sink] = true
         heap.push(.zero, Int32(sink))
         while let (cost, node) = heap.pop() {
             let head = Int(node)
-            if settled[head] { continue }
-            settled[head] = true
+            if reachesSink[head] { continue }
+            reachesSink[head] = true
             for slot in Int(inStart[head])..<Int(inStart[head + 1]) {
                 let tail = Int(inArcs[slot].tail)
-                if settled[tail] { continue }
+                if reachesSink[tail] { continue }
                 let candidate = cost + inArcs[slot].cost
                 if !reached[tail] || candidate < toSink[tail] {
                     reached[tail] = true
@@ -124,21 +153,32 @@ struct ResidualWalks {
             }
         }
 
-        // Re-price the arcs into every node that reaches the sink (their tails reach it too); the
-        // sink's own are never searched again.
-        for head in 0..<nodeCount where settled[head] && head != sink {
-            for slot in Int(inStart[head])..<Int(inStart[head + 1]) {
-                inArcs[slot].cost = inArcs[slot].cost + toSink[head] - toSink[Int(inArcs[slot].tail)]
-            }
-        }
-        sorted = [Bool](repeating: false, count: nodeCount)
+        self.nodeCount = nodeCount
+        self.sink = sink
         self.inStart = inStart
         self.inArcs = inArcs
         self.toSink = toSink
-        reachesSink = settled
-        distance = [LeadingCost](repeating: .zero, count: nodeCount)
-        settledStamp = [UInt32](repeating: 0, count: nodeCount)
-        wantedStamp = [UInt32](repeating: 0, count: nodeCount)
+        self.reachesSink = reachesSink
+        ordered = .allocate(capacity: nodeCount)
+        ordered.initialize(repeating: -1, count: nodeCount)
+        distance = .allocate(capacity: nodeCount)
+        distance.initialize(repeating: .zero, count: nodeCount)
+        settledStamp = .allocate(capacity: nodeCount)
+        settledStamp.initialize(repeating: 0, count: nodeCount)
+        wantedStamp = .allocate(capacity: nodeCount)
+        wantedStamp.initialize(repeating: 0, count: nodeCount)
+        self.heap = heap
+    }
+
+    deinit {
+        inStart.deallocate()
+        inArcs.deallocate()
+        ordered.deallocate()
+        toSink.deallocate()
+        reachesSink.deallocate()
+        distance.deallocate()
+        settledStamp.deallocate()
+        wantedStamp.deallocate()
     }
 
     /// The shortest walk from `node` to the sink, or nil if there is none.
@@ -148,7 +188,7 @@ struct ResidualWalks {
 
     /// For each of `sources`, its shortest walk to `target` (nil if there is none).
     ///
-    /// Dijkstra backwards from `target` under r′, by cursors over the sorted arcs; it stops once
+    /// Dijkstra backwards from `target` under r′, by cursors over the ordered arcs; it stops once
     /// every source is settled, or when the sink is settled: under r′ each source reaches the
     /// sink at cost 0, so every source not yet settled is then exactly as far as the sink. The
     /// walks are converted back: D(s → target) = D′(s → target) − T(target) + T(s).
@@ -156,8 +196,8 @@ struct ResidualWalks {
         guard reachesSink[target] else { return sources.map { _ in nil } }
         stamp &+= 1
         if stamp == 0 {
-            settledStamp = settledStamp.map { _ in 0 }
-            wantedStamp = wantedStamp.map { _ in 0 }
+            settledStamp.update(repeating: 0, count: nodeCount)
+            wantedStamp.update(repeating: 0, count: nodeCount)
             stamp = 1
         }
         var wanted = 0
@@ -175,6 +215,7 @@ struct ResidualWalks {
             // Advance the cursor of the arc's head to its next arc, whose key is not below this one.
             let head = Int(inArcs[slot].head)
             if slot + 1 < Int(inStart[head + 1]) {
+                takeNextArc(of: head, at: slot + 1)
                 heap.push(distance[head] + inArcs[slot + 1].cost, Int32(slot + 1))
             }
             if settledStamp[tail] == stamp { continue }
@@ -194,20 +235,72 @@ struct ResidualWalks {
         }
     }
 
-    /// Marks `node` settled at `cost` and opens its cursor on its cheapest entering arc (sorting
-    /// its entering arcs the first time).
+    /// Marks `node` settled at `cost` and opens its cursor on its cheapest entering arc (making
+    /// its entering arcs a heap the first time).
     @inline(__always)
     private mutating func settle(_ node: Int, at cost: LeadingCost) {
         settledStamp[node] = stamp
         distance[node] = cost
         let first = Int(inStart[node])
+        guard first < Int(inStart[node + 1]) else { return }
+        if ordered[node] < 0 {
+            reprice(node)
+            heapify(node)
+            ordered[node] = 0
+        }
+        takeNextArc(of: node, at: first)
+        heap.push(cost + inArcs[first].cost, Int32(first))
+    }
+
+    /// Re-prices the arcs entering `node` (which reaches the sink, so their tails do too) from r
+    /// to r′ = r + T(node) − T(tail): done when a search first settles the node, so arcs into
+    /// nodes no search settles are never touched.
+    private func reprice(_ node: Int) {
+        let nodeToSink = toSink[node]
+        for slot in Int(inStart[node])..<Int(inStart[node + 1]) {
+            inArcs[slot].cost = inArcs[slot].cost + nodeToSink - toSink[Int(inArcs[slot].tail)]
+        }
+    }
+
+    /// Node `node`'s arcs not yet in order, `inStart[node] + ordered[node] ..< inStart[node + 1]`,
+    /// form a binary min-heap on r′ laid out from the range's end: heap entry i is at
+    /// `inStart[node + 1] − 1 − i`, so the heap's last entry sits right after the ordered arcs.
+    private func heapify(_ node: Int) {
+        let count = Int(inStart[node + 1] - inStart[node])
+        var parent = count / 2 - 1
+        while parent >= 0 {
+            siftDown(node, from: parent, count: count)
+            parent -= 1
+        }
+    }
+
+    /// Makes the arc at `slot` the next of `node`'s arcs in order, if it is not already: the heap's
+    /// root (its cheapest) swaps with its last entry, which is the arc at `slot`.
+    @inline(__always)
+    private func takeNextArc(of node: Int, at slot: Int) {
+        let first = Int(inStart[node])
+        guard slot - first == Int(ordered[node]) else { return }
         let end = Int(inStart[node + 1])
-        if !sorted[node] {
-            if end - first > 1 { inArcs[first..<end].sort { $0.cost < $1.cost } }
-            sorted[node] = true
+        let count = end - slot
+        ordered[node] += 1
+        guard count > 1 else { return }
+        swap(&inArcs[end - 1], &inArcs[slot])
+        siftDown(node, from: 0, count: count - 1)
+    }
+
+    /// Restores the heap property of `node`'s heap of `count` entries below entry `start`.
+    private func siftDown(_ node: Int, from start: Int, count: Int) {
+        let top = inArcs + (Int(inStart[node + 1]) - 1)
+        let moving = top[-start]
+        var parent = start
+        while true {
+            var child = 2 * parent + 1
+            guard child < count else { break }
+            if child + 1 < count && top[-(child + 1)].cost < top[-child].cost { child += 1 }
+            guard top[-child].cost < moving.cost else { break }
+            top[-parent] = top[-child]
+            parent = child
         }
-        if first < end {
-            heap.push(cost + inArcs[first].cost, Int32(first))
-        }
+        top[-parent] = moving
     }
 }
