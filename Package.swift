@@ -63,7 +63,7 @@ let package = Package(
         /// Configuration shared by the three programs (flags > environment > defaults).
         .target(name: "HearthCLI", dependencies: ["HearthStore", "HearthSettlement", argumentParser, logging]),
         .executableTarget(name: "hearthd", dependencies: ["HearthAPI", "HearthWeb", "HearthClearing", "HearthCLI", argumentParser, logging, serviceLifecycle, unixSignals]),
-        .executableTarget(name: "hearthctl", dependencies: ["HearthStore", bcrypt, "HearthClearing", "HearthSettlement", "HearthInsight", "HearthCLI", argumentParser, logging, crypto]),
+        .executableTarget(name: "hearthctl", dependencies: ["HearthStore", "LibPQ", bcrypt, "HearthClearing", "HearthSettlement", "HearthInsight", "HearthCLI", argumentParser, logging, crypto]),
         .executableTarget(name: "hearth-settle", dependencies: ["HearthStore", "HearthSettlement", "HearthCLI", argumentParser, logging]),
         /// Regional insight: SSDA903 history, sufficiency, forecast, what-if. Pure: no I/O.
         .target(name: "HearthInsight", dependencies: ["HearthCore"]),

@@ -1,5 +1,6 @@
 import Foundation
 import HearthCore
+import LibPQ
 
 #if canImport(Glibc)
 import Glibc
@@ -148,30 +149,19 @@ struct JSONWriter {
         var parts = tm()
         gmtime_r(&seconds, &parts)
         bytes.append(UInt8(ascii: "\""))
-        digits(Int(parts.tm_year) + 1900, width: 4)
+        bytes.appendDigits(Int(parts.tm_year) + 1900, width: 4)
         bytes.append(UInt8(ascii: "-"))
-        digits(Int(parts.tm_mon) + 1, width: 2)
+        bytes.appendDigits(Int(parts.tm_mon) + 1, width: 2)
         bytes.append(UInt8(ascii: "-"))
-        digits(Int(parts.tm_mday), width: 2)
+        bytes.appendDigits(Int(parts.tm_mday), width: 2)
         bytes.append(UInt8(ascii: "T"))
-        digits(Int(parts.tm_hour), width: 2)
+        bytes.appendDigits(Int(parts.tm_hour), width: 2)
         bytes.append(UInt8(ascii: ":"))
-        digits(Int(parts.tm_min), width: 2)
+        bytes.appendDigits(Int(parts.tm_min), width: 2)
         bytes.append(UInt8(ascii: ":"))
-        digits(Int(parts.tm_sec), width: 2)
+        bytes.appendDigits(Int(parts.tm_sec), width: 2)
         bytes.append(UInt8(ascii: "Z"))
         bytes.append(UInt8(ascii: "\""))
-    }
-
-    private mutating func digits(_ value: Int, width: Int) {
-        var divisor = 1
-        for _ in 1..<width { divisor *= 10 }
-        var rest = value
-        while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
-            rest %= divisor
-            divisor /= 10
-        }
     }
 
     /// A quoted string: `"` and `\` escaped, control characters as the encoder writes them

@@ -85,7 +85,7 @@ public enum APIKeyRepository {
         }
         guard member.active else { throw StoreError.conflict("authority \(authority) is not active") }
         var generator = SystemRandomNumberGenerator()
-        let prefix = "hk_" + (0..<6).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        let prefix = "hk_" + (0..<6).map { _ in UInt8.random(in: 0...255, using: &generator) }.lowercaseHex
         let secretBytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let secret = prefix + "_" + Data(secretBytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
@@ -158,6 +158,6 @@ public enum APIKeyRepository {
     }
 
     static func hashHex(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(secret.utf8)).lowercaseHex
     }
 }

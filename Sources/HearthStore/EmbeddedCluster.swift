@@ -309,7 +309,7 @@ public final class EmbeddedCluster: Sendable {
 
     private static func randomSecret() -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }.lowercaseHex
     }
 
     /// The folder with `initdb` and `pg_ctl`: `HEARTH_PG_BINDIR`, the newest

@@ -39,7 +39,7 @@ public enum IdempotencyStore {
             """,
             [apiKeyID, key, replayWindowHours]
         ).first else { return nil }
-        guard try row.string("hash") == requestHash.hexString else {
+        guard try row.string("hash") == requestHash.lowercaseHex else {
             throw StoreError.conflict("this Idempotency-Key was already used for a different request")
         }
         let body = Data(base64Encoded: try row.string("body").filter { !$0.isWhitespace }) ?? Data()
@@ -61,7 +61,7 @@ public enum IdempotencyStore {
             INSERT INTO idempotency_keys (key_id, idempotency_key, method, path, request_hash, response_status, response_body)
             VALUES ($1::uuid, $2, $3, $4, decode($5, 'hex'), $6, decode($7, 'base64'))
             """,
-            [apiKeyID, key, method, path, requestHash.hexString, response.status, response.body.base64EncodedString()]
+            [apiKeyID, key, method, path, requestHash.lowercaseHex, response.status, response.body.base64EncodedString()]
         )
     }
 
@@ -72,19 +72,5 @@ public enum IdempotencyStore {
         try connection.query(
             "DELETE FROM idempotency_keys WHERE created_at <= now() - make_interval(hours => $1)", [replayWindowHours]
         ).affectedRows
-    }
-}
-
-extension Data {
-    /// The bytes as lower-case hex digits, two per byte.
-    var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(count * 2)
-        for byte in self {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
     }
 }

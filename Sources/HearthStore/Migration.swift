@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LibPQ
 
 /// One numbered SQL file from `Migrations/`, e.g. `0001_core_schema.sql`, compiled into the
 /// programs (see `HearthResources`).
@@ -18,7 +19,7 @@ public struct Migration: Sendable, Equatable {
         self.version = version
         self.name = name
         self.sql = sql
-        self.checksum = SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined()
+        self.checksum = SHA256.hash(data: Data(sql.utf8)).lowercaseHex
     }
 
     /// The migrations compiled into this build (every `Migrations/*.sql` of its source tree),

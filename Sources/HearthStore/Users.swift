@@ -183,6 +183,6 @@ public enum SecretToken {
 
     /// The SHA-256 of the token, as hex.
     public static func hashHex(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(token.utf8)).lowercaseHex
     }
 }

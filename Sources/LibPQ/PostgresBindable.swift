@@ -43,23 +43,46 @@ extension UUID: PostgresBindable {
     /// The UUID in PostgreSQL's output form, lower-case hex digits in 8-4-4-4-12 groups
     /// (`uuidString.lowercased()` without building two strings).
     public var lowercasedText: String {
-        let digits: StaticString = "0123456789abcdef"
-        return withUnsafeBytes(of: uuid) { value in
-            String(unsafeUninitializedCapacity: 36) { output in
-                digits.withUTF8Buffer { hex in
-                    var position = 0
-                    for (index, byte) in value.enumerated() {
-                        if index == 4 || index == 6 || index == 8 || index == 10 {
-                            output[position] = UInt8(ascii: "-")
-                            position += 1
-                        }
-                        output[position] = hex[Int(byte >> 4)]
-                        output[position + 1] = hex[Int(byte & 0x0F)]
-                        position += 2
-                    }
-                }
-                return 36
+        withUnsafeBytes(of: uuid) { value in
+            var text: [UInt8] = []
+            text.reserveCapacity(36)
+            for (index, byte) in value.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 { text.append(UInt8(ascii: "-")) }
+                text.appendHex(byte)
             }
+            return String(decoding: text, as: UTF8.self)
+        }
+    }
+}
+
+extension Sequence<UInt8> {
+    /// The bytes as lower-case hex digits, two per byte (a digest, a random token).
+    public var lowercaseHex: String {
+        var text: [UInt8] = []
+        text.reserveCapacity(underestimatedCount * 2)
+        for byte in self { text.appendHex(byte) }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
+
+extension [UInt8] {
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Appends `byte` as two lower-case hex digits.
+    @inline(__always)
+    mutating func appendHex(_ byte: UInt8) {
+        append(Self.hexDigits[Int(byte >> 4)])
+        append(Self.hexDigits[Int(byte & 0x0F)])
+    }
+
+    /// Appends the decimal digits of `value` (0 or more), left-padded with zeros to `width`, as
+    /// `%0*d` would write them.
+    public mutating func appendDigits(_ value: Int, width: Int) {
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        while divisor > 0 {
+            append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+            divisor /= 10
         }
     }
 }
@@ -116,22 +139,15 @@ enum PostgresTimestamp {
         // was a visible part of a request's CPU).
         var bytes: [UInt8] = []
         bytes.reserveCapacity(30)
-        func digits(_ value: Int, width: Int, then separator: UInt8?) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            while divisor > 0 {
-                bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
-                divisor /= 10
-            }
-            if let separator { bytes.append(separator) }
+        let fields: [(value: Int, width: Int, then: Character)] = [
+            (Int(parts.tm_year) + 1900, 4, "-"), (Int(parts.tm_mon) + 1, 2, "-"), (Int(parts.tm_mday), 2, " "),
+            (Int(parts.tm_hour), 2, ":"), (Int(parts.tm_min), 2, ":"), (Int(parts.tm_sec), 2, "."),
+        ]
+        for field in fields {
+            bytes.appendDigits(field.value, width: field.width)
+            bytes.append(field.then.asciiValue!)
         }
-        digits(Int(parts.tm_year) + 1900, width: 4, then: UInt8(ascii: "-"))
-        digits(Int(parts.tm_mon) + 1, width: 2, then: UInt8(ascii: "-"))
-        digits(Int(parts.tm_mday), width: 2, then: UInt8(ascii: " "))
-        digits(Int(parts.tm_hour), width: 2, then: UInt8(ascii: ":"))
-        digits(Int(parts.tm_min), width: 2, then: UInt8(ascii: ":"))
-        digits(Int(parts.tm_sec), width: 2, then: UInt8(ascii: "."))
-        digits(Int(fraction), width: 6, then: nil)
+        bytes.appendDigits(Int(fraction), width: 6)
         bytes.append(contentsOf: "+00".utf8)
         return String(decoding: bytes, as: UTF8.self)
     }

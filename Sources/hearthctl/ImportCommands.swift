@@ -4,6 +4,7 @@ import Foundation
 import HearthCLI
 import HearthInsight
 import HearthStore
+import LibPQ
 
 /// `hearthctl import ssda903`.
 struct ImportCommand: AsyncParsableCommand {
@@ -61,7 +62,7 @@ struct ImportCommand: AsyncParsableCommand {
             }
             var digest = SHA256()
             for text in [episodeText, headerText ?? "", uascText ?? ""] { digest.update(data: Data(SHA256.hash(data: Data(text.utf8)))) }
-            let sha = digest.finalize().map { String(format: "%02x", $0) }.joined()
+            let sha = digest.finalize().lowercaseHex
             let districts = try PostcodeDistricts.load()
             let authority = self.authority
             let dryRun = self.dryRun

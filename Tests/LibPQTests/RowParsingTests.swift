@@ -55,4 +55,13 @@ struct RowParsingTests {
             #expect(PostgresTimestamp.parse(PostgresTimestamp.format(date)).map { abs($0.timeIntervalSince(date)) < 1e-6 } == true)
         }
     }
+
+    @Test("bytes as hex are what %02x writes for each, in order")
+    func hex() {
+        for count in [0, 1, 32] {
+            let bytes = (0..<count).map { _ in UInt8.random(in: 0...255) }
+            #expect(bytes.lowercaseHex == bytes.map { String(format: "%02x", $0) }.joined())
+        }
+        #expect([0x00, 0x0f, 0xa0, 0xff].lowercaseHex == "000fa0ff")
+    }
 }
