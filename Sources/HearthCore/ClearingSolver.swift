@@ -201,10 +201,10 @@ public struct ClearingSolver: Sendable {
     /// The most options a proposal carries.
     public static let maximumOptionCount = 5
 
-    /// The edges (global indices) whose alternatives a component's bids need, in a fixed order:
-    /// for a placed bid its nearest other edges (then lowest offer), at most
-    /// `maximumOptionCount`; for a bid with a ranking, its ranked edges above the one it got
-    /// (all of them if it got none, or an unranked one).
+    /// The edges (global indices) whose alternatives a component's bids need, in a fixed order,
+    /// each bid's together: for a placed bid its nearest other edges (then lowest offer), at most
+    /// `maximumOptionCount`, which are its options; for a bid with a ranking, its ranked edges
+    /// above the one it got (all of them if it got none, or an unranked one).
     private static func alternativeRequests(
         component: GraphComponent, assignment: [Int32], graph: CompatibilityGraph, choice: [Int8]
     ) -> [AlternativeRequest] {
@@ -213,24 +213,27 @@ public struct ClearingSolver: Sendable {
             let first = Int(graph.edgeStart[Int(bid)])
             let edges = first..<Int(graph.edgeStart[Int(bid) + 1])
             let given = assignment[local] >= 0 ? first + Int(assignment[local]) - component.firstEdgeOfBid[local] : -1
-            var wanted = given >= 0 ? optionEdges(of: Int(bid), given: given, graph: graph) : []
-            let givenChoice = given >= 0 && choice[given] > 0 ? choice[given] : Int8.max
-            for edge in edges where choice[edge] > 0 && choice[edge] < givenChoice && !wanted.contains(edge) {
-                wanted.append(edge)
+            let start = requests.count
+            if given >= 0 {
+                for edge in optionEdges(of: Int(bid), given: given, graph: graph) {
+                    requests.append(AlternativeRequest(bid: Int(bid), global: edge, local: component.firstEdgeOfBid[local] + edge - first, isOption: true))
+                }
             }
-            requests.append(contentsOf: wanted.map {
-                AlternativeRequest(bid: Int(bid), global: $0, local: component.firstEdgeOfBid[local] + $0 - first)
-            })
+            let givenChoice = given >= 0 && choice[given] > 0 ? choice[given] : Int8.max
+            for edge in edges where choice[edge] > 0 && choice[edge] < givenChoice && !requests[start...].contains(where: { $0.global == edge }) {
+                requests.append(AlternativeRequest(bid: Int(bid), global: edge, local: component.firstEdgeOfBid[local] + edge - first, isOption: false))
+            }
         }
         return requests
     }
 
-    /// An edge whose alternative a component solves: its bid (global rank) and the edge's global
-    /// and local indices.
+    /// An edge whose alternative a component solves: its bid (global rank), the edge's global
+    /// and local indices, and whether it is one of the bid's options (or only ranked).
     private struct AlternativeRequest {
         var bid: Int
         var global: Int
         var local: Int
+        var isOption: Bool
     }
 
     /// The nearest edges of `rank`'s bid other than `given`, then lowest offer, at most
@@ -258,33 +261,41 @@ public struct ClearingSolver: Sendable {
         edgeOfBid: [Int], instance: ClearingInstance, graph: CompatibilityGraph, bids: [ClearingBid], offers: [ClearingOffer],
         weights: ObjectiveWeights
     ) -> [BidAlternatives] {
-        var effectOfEdge: [Int: OptionEffect] = [:]
-        effectOfEdge.reserveCapacity(solved.reduce(0) { $0 + $1.requests.count })
+        // Each bid's requests are consecutive: its range in the requests of all components.
+        var requested: [(edge: Int, isOption: Bool, effect: OptionEffect)] = []
+        requested.reserveCapacity(solved.reduce(0) { $0 + $1.requests.count })
+        var requestsOfBid = [Range<Int>](repeating: 0..<0, count: bids.count)
         for solution in solved {
             for (request, found) in zip(solution.requests, solution.found) {
-                guard let found else {
-                    effectOfEdge[request.global] = OptionEffect(kind: .notEvaluated, exact: false)
-                    continue
+                let effect: OptionEffect
+                if let found {
+                    let size = Int64(bids[request.bid].groupSize)
+                    let own = edgeOfBid[request.bid] >= 0 ? weights.costs[edgeOfBid[request.bid]] * size : .zero
+                    effect = Self.effect(
+                        round: LeadingCost(solution.outcome.cost - own), alternative: found.cost - LeadingCost(weights.costs[request.global] * size),
+                        exact: found.proven && solution.outcome.proven, weights: weights
+                    )
+                } else {
+                    effect = OptionEffect(kind: .notEvaluated, exact: false)
                 }
-                let size = Int64(bids[request.bid].groupSize)
-                let own = edgeOfBid[request.bid] >= 0 ? weights.costs[edgeOfBid[request.bid]] * size : .zero
-                effectOfEdge[request.global] = effect(
-                    round: LeadingCost(solution.outcome.cost - own), alternative: found.cost - LeadingCost(weights.costs[request.global] * size),
-                    exact: found.proven && solution.outcome.proven, weights: weights
-                )
+                if requestsOfBid[request.bid].isEmpty { requestsOfBid[request.bid] = requested.count..<requested.count }
+                requested.append((request.global, request.isOption, effect))
+                requestsOfBid[request.bid] = requestsOfBid[request.bid].lowerBound..<requested.count
             }
         }
-        let offerRank = Dictionary(uniqueKeysWithValues: offers.enumerated().map { ($1.id, $0) })
+        let offerRank = bids.contains { !($0.ranking ?? []).isEmpty }
+            ? Dictionary(uniqueKeysWithValues: offers.indices.map { (offers[$0].id, $0) }) : [:]
         var result: [BidAlternatives] = []
-        for (rank, bid) in bids.enumerated() {
-            let ranking = bid.ranking ?? []
+        for rank in bids.indices {
+            let ranking = bids[rank].ranking ?? []
             let given = edgeOfBid[rank]
             guard given >= 0 || !ranking.isEmpty else { continue }
-            let options: [ClearingOption] = given < 0 ? [] : optionEdges(of: rank, given: given, graph: graph).map { edge in
-                let offer = Int(graph.edgeOffer[edge])
+            let requests = requested[requestsOfBid[rank]]
+            let options: [ClearingOption] = requests.filter(\.isOption).map { request in
+                let offer = Int(graph.edgeOffer[request.edge])
                 return ClearingOption(
-                    offerID: offers[offer].id, distanceKm: bid.home.distanceKm(to: offers[offer].location), weeklyRatePence: offers[offer].weeklyRatePence,
-                    effect: effectOfEdge[edge] ?? OptionEffect(kind: .notEvaluated, exact: false)
+                    offerID: offers[offer].id, distanceKm: bids[rank].home.distanceKm(to: offers[offer].location),
+                    weeklyRatePence: offers[offer].weeklyRatePence, effect: request.effect
                 )
             }
             let givenChoice = given >= 0 && weights.choice[given] > 0 ? Int(weights.choice[given]) : Int.max
@@ -295,16 +306,15 @@ public struct ClearingSolver: Sendable {
                 }
                 if choice > givenChoice { return RankedChoice(offerID: offerID, choice: choice, outcome: .higherChoiceGiven) }
                 guard let index = offerRank[offerID] else { return RankedChoice(offerID: offerID, choice: choice, outcome: .notInRound) }
-                if case .incompatible(let rule) = bid.compatibility(with: offers[index], today: instance.today, declined: instance.declined) {
+                if case .incompatible(let rule) = bids[rank].compatibility(with: offers[index], today: instance.today, declined: instance.declined) {
                     return RankedChoice(offerID: offerID, choice: choice, outcome: .incompatible, rule: rule.code)
                 }
-                let edges = Int(graph.edgeStart[rank])..<Int(graph.edgeStart[rank + 1])
-                guard let edge = edges.first(where: { Int(graph.edgeOffer[$0]) == index }), let effect = effectOfEdge[edge] else {
+                guard let effect = requests.first(where: { Int(graph.edgeOffer[$0.edge]) == index })?.effect else {
                     return RankedChoice(offerID: offerID, choice: choice, outcome: .notEvaluated)
                 }
-                return RankedChoice(offerID: offerID, choice: choice, outcome: outcome(of: effect, for: bid), effect: effect)
+                return RankedChoice(offerID: offerID, choice: choice, outcome: outcome(of: effect, for: bids[rank]), effect: effect)
             }
-            result.append(BidAlternatives(bidID: bid.id, options: options, ranked: ranked))
+            result.append(BidAlternatives(bidID: bids[rank].id, options: options, ranked: ranked))
         }
         return result
     }

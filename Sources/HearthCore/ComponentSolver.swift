@@ -318,8 +318,8 @@ struct ComponentSolver {
         return results
     }
 
-    /// `alternatives(_:until:)` for a component of single children, from its optimal flow, which
-    /// is left unchanged.
+    /// `alternatives(_:until:)` for a component of single children, from its optimal flow,
+    /// which is left unchanged.
     ///
     /// Forcing bid b onto offer o' (an arc of capacity 1 without flow) gives the old optimum plus
     /// the cheapest cycle through that arc in the residual network: the difference between the
@@ -340,27 +340,11 @@ struct ComponentSolver {
         }
         var walks = ResidualWalks(nodeCount: potential.count, sink: sink, arcHead: arcHead, residual: residual, potential: potential, edgeCost: edgeCost)
         let base = LeadingCost(flowCost)
-
-        // The pairs by the offer their bid holds; a bid not placed is answered at once.
-        var heldEdge = [Int32](repeating: -1, count: bidCount)
-        for edge in 0..<edgeCount where flow(onEdge: edge) > 0 {
-            heldEdge[Int(edgeBid[edge])] = Int32(edge)
-        }
-        var groupOfOffer: [Int: Int] = [:]
-        var groups: [(offer: Int, pairs: [Int])] = []
-        for (index, edge) in edges.enumerated() {
-            let bid = Int(edgeBid[edge])
-            if heldEdge[bid] >= 0 {
-                let offer = bidCount + Int(problem.edgeOffer[Int(heldEdge[bid])])
-                if let group = groupOfOffer[offer] {
-                    groups[group].pairs.append(index)
-                } else {
-                    groupOfOffer[offer] = groups.count
-                    groups.append((offer, [index]))
-                }
-            } else if let walk = walks.walkToSink(from: bidCount + Int(problem.edgeOffer[edge])) {
-                results[index] = (base + reducedCost(2 * edge) + walk + reducedCost(2 * unplacedPair(bid) + 1), true)
-            }
+        let (heldEdge, groups, unplaced) = pairsByHeldOffer(edges)
+        for index in unplaced {
+            let edge = edges[index]
+            guard let walk = walks.walkToSink(from: bidCount + Int(problem.edgeOffer[edge])) else { continue }
+            results[index] = (base + reducedCost(2 * edge) + walk + reducedCost(2 * unplacedPair(Int(edgeBid[edge])) + 1), true)
         }
         for group in groups {
             guard !pastDeadline() else { break }
@@ -374,6 +358,37 @@ struct ComponentSolver {
             }
         }
         return results
+    }
+
+    /// Each bid's held edge (-1 when it is not placed), the indices into `edges` grouped by the
+    /// offer their bid holds (its node, groups in order of their first pair), and the indices
+    /// whose bid is not placed.
+    private func pairsByHeldOffer(_ edges: [Int]) -> (heldEdge: [Int32], groups: [(offer: Int, pairs: [Int])], unplaced: [Int]) {
+        var heldEdge = [Int32](repeating: -1, count: bidCount)
+        for bid in 0..<bidCount {
+            for edge in Int(problem.edgeStart[bid])..<Int(problem.edgeStart[bid + 1]) where flow(onEdge: edge) > 0 {
+                heldEdge[bid] = Int32(edge)
+                break
+            }
+        }
+        var groupOfOffer = [Int32](repeating: -1, count: offerCount)
+        var groups: [(offer: Int, pairs: [Int])] = []
+        var unplaced: [Int] = []
+        for (index, edge) in edges.enumerated() {
+            let bid = Int(edgeBid[edge])
+            if heldEdge[bid] >= 0 {
+                let offer = Int(problem.edgeOffer[Int(heldEdge[bid])])
+                if groupOfOffer[offer] >= 0 {
+                    groups[Int(groupOfOffer[offer])].pairs.append(index)
+                } else {
+                    groupOfOffer[offer] = Int32(groups.count)
+                    groups.append((bidCount + offer, [index]))
+                }
+            } else {
+                unplaced.append(index)
+            }
+        }
+        return (heldEdge, groups, unplaced)
     }
 
     /// The most branches `alternatives(_:until:)` takes to settle one alternative's groups.

@@ -47,8 +47,9 @@ struct LeadingCost: Sendable, Hashable, Comparable {
 ///
 /// Built once from the residual arcs and the flow's potentials:
 /// 1. every node's shortest walk to the sink, T(v), by one search backwards from the sink;
-/// 2. each residual arc u → v re-priced with T as a second potential, r′ = r + T(v) − T(u) ≥ 0
-///    (T obeys the triangle inequality), when a search first settles v. Under r′ every node
+/// 2. each residual arc u → v into a node that reaches the sink re-priced with T as a second
+///    potential, r′ = r + T(v) − T(u) ≥ 0 (T obeys the triangle inequality), in one pass over the
+///    arcs in memory order (searches settle most nodes, so pricing lazily saved little). Under r′ every node
 ///    reaches the sink at cost 0, so a search towards a node o meets the walk through the sink as
 ///    soon as it settles the sink;
 /// 3. the arcs entering each node, put in order of r′ lazily: the first time a search settles
@@ -65,9 +66,9 @@ struct LeadingCost: Sendable, Hashable, Comparable {
 struct ResidualWalks: ~Copyable {
     private let nodeCount: Int
     private let sink: Int
-    /// Arcs entering node v are `inStart[v] ..< inStart[v + 1]`, priced r until v is first settled
-    /// (`ordered[v]` is -1 until then), then r′: the first `ordered[v]` of them cheapest first, the
-    /// rest a heap (`takeNextArc(of:)`).
+    /// Arcs entering node v are `inStart[v] ..< inStart[v + 1]`, priced r′ (r if v does not reach
+    /// the sink); once a search has settled v (`ordered[v]` is -1 until then), the first
+    /// `ordered[v]` of them cheapest first, the rest a heap (`takeNextArc(of:)`).
     private let inStart: UnsafeMutablePointer<Int32>
     private let inArcs: UnsafeMutablePointer<InArc>
     private let ordered: UnsafeMutablePointer<Int32>
@@ -110,7 +111,7 @@ struct ResidualWalks: ~Copyable {
                     for node in 0..<nodeCount {
                         inStart[node + 1] += inStart[node]
                     }
-                    let arcs = UnsafeMutablePointer<InArc>.allocate(capacity: max(Int(inStart[nodeCount]), 1))
+                    let arcs = allocateHugePageBuffer(InArc.self, capacity: Int(inStart[nodeCount]))
                     for arc in arcHead.indices.reversed() where residual[arc] > 0 {
                         let head = Int(arcHead[arc])
                         let tail = Int(arcHead[arc ^ 1])
@@ -153,6 +154,13 @@ struct ResidualWalks: ~Copyable {
             }
         }
 
+        for node in 0..<nodeCount where reachesSink[node] {
+            let nodeToSink = toSink[node]
+            for slot in Int(inStart[node])..<Int(inStart[node + 1]) {
+                inArcs[slot].cost = inArcs[slot].cost + nodeToSink - toSink[Int(inArcs[slot].tail)]
+            }
+        }
+
         self.nodeCount = nodeCount
         self.sink = sink
         self.inStart = inStart
@@ -172,7 +180,7 @@ struct ResidualWalks: ~Copyable {
 
     deinit {
         inStart.deallocate()
-        inArcs.deallocate()
+        deallocateHugePageBuffer(inArcs)
         ordered.deallocate()
         toSink.deallocate()
         reachesSink.deallocate()
@@ -244,22 +252,11 @@ struct ResidualWalks: ~Copyable {
         let first = Int(inStart[node])
         guard first < Int(inStart[node + 1]) else { return }
         if ordered[node] < 0 {
-            reprice(node)
             heapify(node)
             ordered[node] = 0
         }
         takeNextArc(of: node, at: first)
         heap.push(cost + inArcs[first].cost, Int32(first))
-    }
-
-    /// Re-prices the arcs entering `node` (which reaches the sink, so their tails do too) from r
-    /// to r′ = r + T(node) − T(tail): done when a search first settles the node, so arcs into
-    /// nodes no search settles are never touched.
-    private func reprice(_ node: Int) {
-        let nodeToSink = toSink[node]
-        for slot in Int(inStart[node])..<Int(inStart[node + 1]) {
-            inArcs[slot].cost = inArcs[slot].cost + nodeToSink - toSink[Int(inArcs[slot].tail)]
-        }
     }
 
     /// Node `node`'s arcs not yet in order, `inStart[node] + ordered[node] ..< inStart[node + 1]`,
