@@ -5,13 +5,18 @@ import NIOCore
 /// Reads the whole request body (at most `maxUploadSize`, else 413) before routing, within
 /// `timeout`: a client that takes longer is disconnected (408), so slow senders cannot hold
 /// connections. A body that is malformed (broken chunked encoding) or cut short (the client left)
-/// is a 400 logged at info as the client's doing, never a 500.
+/// is a 400 logged at info as the client's doing, never a 500. A request that declares no body
+/// (neither `Content-Length` nor `Transfer-Encoding`, so it has none: RFC 9112 §6.3) goes
+/// straight on, without the reading task and its timer.
 struct RequestBodyMiddleware: RouterMiddleware {
     typealias Context = HearthRequestContext
 
     let timeout: Duration
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if request.headers[.contentLength] == nil && request.headers[.transferEncoding] == nil {
+            return try await next(request, context)
+        }
         let body = request.body
         let limit = context.maxUploadSize
         let timeout = self.timeout

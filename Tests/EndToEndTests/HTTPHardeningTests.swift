@@ -229,6 +229,26 @@ struct HTTPHardeningTests {
         }
     }
 
+    @Test("a write that declares no body is a 400 problem, and a bodyless read goes straight through")
+    func requestsWithoutBody() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            let exchange = try await RunningExchange(databaseURL: url)
+            let key = try exchange.key(kent, "placement")
+            let write = try RawConnection(port: port(of: exchange.baseURL))
+            try write.send("POST /v1/bids HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(key)\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n")
+            let written = write.readUntilClosed(timeout: 8)
+            #expect(written.closed)
+            #expect(statusCode(of: written.text) == 400, "\(written.text)")
+            #expect(written.text.contains("application/problem+json"), "\(written.text)")
+            let read = try RawConnection(port: port(of: exchange.baseURL))
+            try read.send("GET /v1/bids HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(key)\r\nConnection: close\r\n\r\n")
+            let listed = read.readUntilClosed(timeout: 8)
+            #expect(statusCode(of: listed.text) == 200, "\(listed.text)")
+            #expect(try await exchange.send("GET", "/v1/bids", key: key).status == 200)
+            try await exchange.stop()
+        }
+    }
+
     @Test("a client that sends half a request head, or half a body, is disconnected within the request timeout")
     func slowClients() async throws {
         try await TestDatabase.withFreshDatabase { url in
