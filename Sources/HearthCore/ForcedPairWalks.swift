@@ -47,15 +47,15 @@ struct LeadingCost: Sendable, Hashable, Comparable {
 ///
 /// Built once from the residual arcs and the flow's potentials:
 /// 1. every node's shortest walk to the sink, T(v), by one search backwards from the sink;
-/// 2. each residual arc u → v into a node that reaches the sink re-priced with T as a second
-///    potential, r′ = r + T(v) − T(u) ≥ 0 (T obeys the triangle inequality), in one pass over the
-///    arcs in memory order (searches settle most nodes, so pricing lazily saved little). Under r′ every node
-///    reaches the sink at cost 0, so a search towards a node o meets the walk through the sink as
-///    soon as it settles the sink;
+/// 2. each residual arc u → v into a node that reaches the sink (other than the sink, which no
+///    search settles) re-priced with T as a second potential, r′ = r + T(v) − T(u) ≥ 0 (T obeys
+///    the triangle inequality), in one pass over the arcs in memory order (searches settle most
+///    nodes, so pricing lazily saved little). Under r′ every node reaches the sink at cost 0, so
+///    a search towards a node o meets the walk through the sink as soon as it settles the sink;
 /// 3. the arcs entering each node, put in order of r′ lazily: the first time a search settles
 ///    the node they become a binary heap (linear time), and each arc a search moves on to is
-///    taken from it, so only the arcs some search needs are ever ordered (most nodes are never
-///    settled, most arcs of those that are never reached). A search examines an arc only once the
+///    taken from it, so only the arcs some search needs are ever ordered (most arcs of the
+///    settled nodes are never reached). A search examines an arc only once the
 ///    arc's own key comes up (a cursor per settled node, advanced one arc per pop), instead of
 ///    all of a node's arcs — an offer has an arc from every compatible bid, most never needed.
 ///
@@ -154,7 +154,7 @@ struct ResidualWalks: ~Copyable {
             }
         }
 
-        for node in 0..<nodeCount where reachesSink[node] {
+        for node in 0..<nodeCount where reachesSink[node] && node != sink {
             let nodeToSink = toSink[node]
             for slot in Int(inStart[node])..<Int(inStart[node + 1]) {
                 inArcs[slot].cost = inArcs[slot].cost + nodeToSink - toSink[Int(inArcs[slot].tail)]

@@ -5,9 +5,9 @@ import Glibc
 /// Uninitialised memory for `capacity` values of `Element`, aligned to 2 MiB and marked for
 /// transparent huge pages (Linux's `madvise(MADV_HUGEPAGE)`) when it spans at least one.
 ///
-/// For the large arrays a search scatters into in no particular order: on 4 KiB pages each of
-/// thousands of interleaved write streams lands on a page of its own, and the address
-/// translations, not the writes, dominate. Free it with `deallocateHugePageBuffer(_:)`.
+/// For the large arrays a search scatters into in no particular order, where thousands of
+/// interleaved write streams would each land on a 4 KiB page of their own (measured faster on
+/// huge pages: Docs/performance.md). Free it with `deallocateHugePageBuffer(_:)`.
 func allocateHugePageBuffer<Element>(_ type: Element.Type, capacity: Int) -> UnsafeMutablePointer<Element> {
     let bytes = max(capacity, 1) * MemoryLayout<Element>.stride
     #if canImport(Glibc)

@@ -89,11 +89,7 @@ struct ThroughputSearchTests {
             try seedMarket(connection)
             for search in Self.searches {
                 let centre = Coordinate(lat: search.lat, lon: search.lon)
-                var filter = OfferFilter()
-                filter.near = centre
-                filter.withinKm = search.km
-                filter.setting = search.setting
-                filter.need = search.need
+                var filter = Self.radiusSearch(around: centre, km: search.km, setting: search.setting, need: search.need)
                 filter.limit = 10
                 let expected = try connection.transaction { transaction in
                     try transaction.enter(.authority("E10000011"))
@@ -125,6 +121,16 @@ struct ThroughputSearchTests {
         }
     }
 
+    /// The open offers within `km` of `centre`, optionally of one setting and supporting one need.
+    private static func radiusSearch(around centre: Coordinate, km: Double, setting: Setting? = nil, need: Need? = nil) -> OfferFilter {
+        var filter = OfferFilter()
+        filter.near = centre
+        filter.withinKm = km
+        filter.setting = setting
+        filter.need = need
+        return filter
+    }
+
     /// The plan PostgreSQL chooses for `filter`'s statement with its values, in East Sussex's
     /// scope as `hearth_app`.
     private func plan(_ filter: OfferFilter, on connection: PostgresConnection) throws -> String {
@@ -150,16 +156,10 @@ struct ThroughputSearchTests {
                 ANALYZE offers;
                 """
             )
-            var crowded = OfferFilter()
-            crowded.near = Coordinate(lat: 50.91, lon: 0.26)
-            crowded.withinKm = 50
+            let crowded = Self.radiusSearch(around: Coordinate(lat: 50.91, lon: 0.26), km: 50)
             #expect(try plan(crowded, on: connection).contains("\"Index Name\": \"offers_listing\""))
 
-            var sparse = OfferFilter()
-            sparse.near = Coordinate(lat: 51.28, lon: 1.08)
-            sparse.withinKm = 10
-            sparse.setting = .secureChildrensHome
-            sparse.need = .autism
+            let sparse = Self.radiusSearch(around: Coordinate(lat: 51.28, lon: 1.08), km: 10, setting: .secureChildrensHome, need: .autism)
             #expect(try plan(sparse, on: connection).contains("\"Index Name\": \"offers_position\""))
 
             // Run more often than PostgreSQL's five custom plans before it may keep a generic
