@@ -1,4 +1,3 @@
-import Dispatch
 import HearthCore
 import HearthInsight
 import HearthStore
@@ -35,7 +34,7 @@ public struct InsightReports: Sendable {
         let input = try await database.transaction(scope: .all, isolation: .repeatableRead) { connection in
             try InsightStore.sufficiencyInput(asOf: asOf, on: connection)
         }
-        return try await Self.offCooperativePool { SufficiencyReport(input, by: dimension, for: Self.sufficiencyViewer(for: caller)) }
+        return await runOnOwnThread("hearth.insight") { SufficiencyReport(input, by: dimension, for: Self.sufficiencyViewer(for: caller)) }
     }
 
     /// The region's forecast of `months` month ends after `asOf` (default: the history's last
@@ -49,7 +48,7 @@ public struct InsightReports: Sendable {
         let (read, episodes) = try await database.transaction(scope: .all, isolation: .repeatableRead) { connection in
             (try EpisodeStore.historyVersion(on: connection), try EpisodeStore.episodes(authority: nil, on: connection))
         }
-        let result: ForecastResult = try await Self.offCooperativePool {
+        let result: ForecastResult = try await runOnOwnThread("hearth.insight") {
             do {
                 return try Forecaster(episodes: episodes).forecast(asOf: asOf, months: months, by: breakdown)
             } catch let error as ForecastError {
@@ -58,13 +57,6 @@ public struct InsightReports: Sendable {
         }
         await forecasts.store(result, for: ForecastCache.Key(version: read, asOf: asOf, months: months, breakdown: breakdown))
         return result
-    }
-
-    /// Runs CPU-heavy work on a Dispatch queue, so that it never holds a cooperative thread.
-    static func offCooperativePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(with: Result { try work() }) }
-        }
     }
 }
 

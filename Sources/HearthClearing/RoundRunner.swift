@@ -130,7 +130,8 @@ public struct RoundRunner: Sendable {
         }
     }
 
-    /// Solves on a Dispatch thread; if the calling task is cancelled, stops waiting at once and
+    /// Solves on a Dispatch thread of its own (see `runOnOwnThread`: not a global queue, whose
+    /// threads are the concurrency pool's); if the calling task is cancelled, stops waiting at once and
     /// throws `CancellationError` (the abandoned solve's result is discarded).
     private func solve(_ instance: ClearingInstance) async throws -> ClearingResult {
         let solver = self.solver
@@ -138,7 +139,7 @@ public struct RoundRunner: Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ClearingResult, any Error>) in
                 outcome.install(continuation)
-                DispatchQueue.global().async {
+                DispatchQueue(label: "hearth.clearing.solve").async {
                     outcome.finish(Result { try solver.solve(instance) })
                 }
             }

@@ -1,4 +1,4 @@
-import Dispatch
+import HearthCore
 import Foundation
 import LibPQ
 import Logging
@@ -66,17 +66,17 @@ public final class HearthDatabase: Sendable {
             return try await openPool(url: url, migrator: migrator, cluster: nil, migrateFresh: setUpFreshDatabase, poolSize: poolSize, applicationName: applicationName, logger: logger)
         }
         let embedded = EmbeddedCluster(directory: embeddedDirectory, logger: logger)
-        let logins = try await runBlocking { try embedded.start(shouldStop: shouldStop) }
+        let logins = try await runOnOwnThread("hearth.embedded-cluster") { try embedded.start(shouldStop: shouldStop) }
         guard embeddedLogin == .daemon else {
             return try await openPool(url: logins.owner, migrator: migrator, cluster: embedded, migrateAlways: true, poolSize: poolSize, applicationName: applicationName, logger: logger)
         }
         do {
-            let applied = try await runBlocking {
+            let applied = try await runOnOwnThread("hearth.embedded-cluster") {
                 try migrator.migrate(try PostgresConnection(url: logins.owner, applicationName: applicationName))
             }
             logSetUp(applied, logger: logger)
         } catch {
-            _ = await runBlocking { embedded.release() }
+            _ = await runOnOwnThread("hearth.embedded-cluster") { embedded.release() }
             throw error
         }
         return try await openPool(url: logins.daemon, migrator: migrator, cluster: embedded, poolSize: poolSize, applicationName: applicationName, logger: logger)
@@ -162,26 +162,8 @@ public final class HearthDatabase: Sendable {
         await pool.close()
         await notifier.close()
         if let cluster {
-            _ = await runBlocking { cluster.release() }
+            _ = await runOnOwnThread("hearth.embedded-cluster") { cluster.release() }
         }
     }
 }
 
-/// Runs blocking work (process launches, libpq) on a Dispatch queue rather than on the Swift
-/// concurrency pool, and resumes the caller with its result.
-func runBlocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
-            continuation.resume(with: Result { try work() })
-        }
-    }
-}
-
-/// Non-throwing variant of `runBlocking`.
-func runBlocking<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { continuation in
-        DispatchQueue.global().async {
-            continuation.resume(returning: work())
-        }
-    }
-}

@@ -51,7 +51,8 @@ public final class NotificationListener: Sendable {
     public func stop() async {
         guard running.compareExchange(expected: true, desired: false, ordering: .sequentiallyConsistent).exchanged else { return }
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
+            // A queue of its own, not a global one: on Linux those are the concurrency pool's threads.
+            DispatchQueue(label: "hearth.postgres.listener.stop").async {
                 self.stopped.wait()
                 done.resume()
             }

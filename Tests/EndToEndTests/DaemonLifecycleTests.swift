@@ -17,7 +17,7 @@ struct DaemonLifecycleTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let port = try freeLocalPort()
         let daemon = try ChildProcess("hearthd", ["--port", String(port)], in: folder, environment: ["HEARTH_DATABASE_URL": ""])
-        let ready = try await HTTP.waitFor("http://127.0.0.1:\(port)/ready", timeout: 90)
+        let ready = try await HTTP.waitFor("http://127.0.0.1:\(port)/ready", timeout: HTTP.startupTimeout)
         #expect(ready, "hearthd did not become ready:\n\(daemon.output)")
         let health = try await HTTP.send("GET", "http://127.0.0.1:\(port)/health")
         #expect(health.status == 200)
@@ -49,7 +49,7 @@ struct DaemonLifecycleTests {
             _ = try Migrator(migrations: Array(shipped.dropLast())).migrate(try PostgresConnection(url: url))
             let port = try freeLocalPort()
             let daemon = try ChildProcess("hearthd", ["--port", String(port), "--database-url", url])
-            #expect(try await HTTP.waitFor("http://127.0.0.1:\(port)/health", timeout: 30), "\(daemon.output)")
+            #expect(try await HTTP.waitFor("http://127.0.0.1:\(port)/health", timeout: HTTP.startupTimeout), "\(daemon.output)")
             let notReady = try await HTTP.send("GET", "http://127.0.0.1:\(port)/ready")
             #expect(notReady.status == 503)
             #expect(notReady.headers["content-type"] == "application/problem+json")
@@ -58,7 +58,7 @@ struct DaemonLifecycleTests {
             let upgraded = try await ChildProcess.run("hearthctl", ["migrate", "--database-url", url])
             #expect(upgraded.status == 0, "\(upgraded.output)")
             #expect(upgraded.output.contains("applied \(shipped.last!.name)"))
-            #expect(try await HTTP.waitFor("http://127.0.0.1:\(port)/ready", timeout: 10))
+            #expect(try await HTTP.waitFor("http://127.0.0.1:\(port)/ready", timeout: HTTP.startupTimeout))
             daemon.send(SIGINT)
             #expect(try await daemon.waitForExit(timeout: 10) == 0)
         }
@@ -108,7 +108,7 @@ struct MembersAndKeysTests {
             )
             let port = try freeLocalPort()
             let daemon = try ChildProcess("hearthd", ["--port", String(port)], environment: environment)
-            #expect(try await HTTP.waitFor("http://127.0.0.1:\(port)/ready", timeout: 30), "\(daemon.output)")
+            #expect(try await HTTP.waitFor("http://127.0.0.1:\(port)/ready", timeout: HTTP.startupTimeout), "\(daemon.output)")
             let base = "http://127.0.0.1:\(port)"
 
             let anonymous = try await HTTP.send("GET", "\(base)/v1/authorities")

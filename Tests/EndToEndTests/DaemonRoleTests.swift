@@ -17,7 +17,7 @@ struct DaemonRoleTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let port = try freeLocalPort()
         let daemon = try ChildProcess("hearthd", ["--port", String(port)], in: folder, environment: ["HEARTH_DATABASE_URL": ""])
-        #expect(try await HTTP.waitFor("http://127.0.0.1:\(port)/ready", timeout: 90), "hearthd did not become ready:\n\(daemon.output)")
+        #expect(try await HTTP.waitFor("http://127.0.0.1:\(port)/ready", timeout: HTTP.startupTimeout), "hearthd did not become ready:\n\(daemon.output)")
         let hearth = folder.appendingPathComponent(".hearth")
         func read(_ name: String) throws -> String {
             try String(contentsOf: hearth.appendingPathComponent(name), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -43,7 +43,7 @@ struct DaemonRoleTests {
             #expect(migrated.status == 0, "\(migrated.output)")
             let port = try freeLocalPort()
             let daemon = try ChildProcess("hearthd", ["--port", String(port), "--database-url", url])
-            #expect(try await HTTP.waitFor("http://127.0.0.1:\(port)/ready", timeout: 30), "\(daemon.output)")
+            #expect(try await HTTP.waitFor("http://127.0.0.1:\(port)/ready", timeout: HTTP.startupTimeout), "\(daemon.output)")
             daemon.send(SIGTERM)
             #expect(try await daemon.waitForExit(timeout: 10) == 0)
             let warnings = daemon.output.split(separator: "\n").filter { $0.contains("warning") && $0.contains("superuser") }

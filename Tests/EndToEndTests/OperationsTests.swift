@@ -20,7 +20,7 @@ struct OperationsTests {
             let ports = [try freeLocalPort(), try freeLocalPort()]
             let daemons = try ports.map { try ChildProcess("hearthd", ["--port", String($0)], environment: environment) }
             for port in ports {
-                #expect(try await HTTP.waitFor("http://127.0.0.1:\(port)/ready", timeout: 30))
+                #expect(try await HTTP.waitFor("http://127.0.0.1:\(port)/ready", timeout: HTTP.startupTimeout))
             }
             let twoLive = try await status(environment)
             #expect((twoLive["daemons"] as? [[String: Any]])?.filter { $0["live"] as? Bool == true }.count == 2)

@@ -110,7 +110,7 @@ struct ProgramArgumentTests {
                 let daemon = try ChildProcess(
                     "hearthd", ["--port", String(port)] + arguments, environment: environment.merging(["HEARTH_DATABASE_URL": url]) { $1 }
                 )
-                #expect(try await HTTP.waitFor("http://127.0.0.1:\(port)/ready", timeout: 30), "\(daemon.output)")
+                #expect(try await HTTP.waitFor("http://127.0.0.1:\(port)/ready", timeout: HTTP.startupTimeout), "\(daemon.output)")
                 let metrics = try await HTTP.send("GET", "http://127.0.0.1:\(port)/metrics")
                 let line = metrics.body.split(separator: "\n").first { $0.hasPrefix("hearth_pool_connections ") }
                 #expect(line.flatMap { Double($0.split(separator: " ")[1]) } == Double(expected), "\(arguments) \(environment): \(line ?? "no gauge")")

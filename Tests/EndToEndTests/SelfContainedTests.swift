@@ -61,7 +61,7 @@ struct SelfContainedTests {
 
             let port = try freeLocalPort()
             let daemon = try ChildProcess(bin.appendingPathComponent("hearthd").path, ["--port", String(port)], in: work, environment: environment)
-            #expect(try await HTTP.waitFor("http://127.0.0.1:\(port)/ready", timeout: 30), "hearthd did not become ready:\n\(daemon.output)")
+            #expect(try await HTTP.waitFor("http://127.0.0.1:\(port)/ready", timeout: HTTP.startupTimeout), "hearthd did not become ready:\n\(daemon.output)")
             // The API contract is inside the binary too.
             let contract = try await HTTP.send("GET", "http://127.0.0.1:\(port)/openapi.yaml")
             #expect(contract.status == 200)
@@ -87,7 +87,7 @@ struct SelfContainedTests {
         }
         let port = try freeLocalPort()
         let daemon = try ChildProcess(bin.appendingPathComponent("hearthd").path, ["--port", String(port)], in: work, environment: ["HEARTH_DATABASE_URL": ""])
-        #expect(try await HTTP.waitFor("http://127.0.0.1:\(port)/ready", timeout: 90), "hearthd did not become ready:\n\(daemon.output)")
+        #expect(try await HTTP.waitFor("http://127.0.0.1:\(port)/ready", timeout: HTTP.startupTimeout), "hearthd did not become ready:\n\(daemon.output)")
         daemon.send(SIGTERM)
         #expect(try await daemon.waitForExit(timeout: 10) == 0, "\(daemon.output)")
 

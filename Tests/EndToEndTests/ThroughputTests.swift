@@ -16,7 +16,7 @@ struct ThroughputTests {
             let secondPort = try freeLocalPort()
             let second = try ChildProcess("hearthd", ["--port", String(secondPort)], environment: ["HEARTH_DATABASE_URL": try TestDatabase.daemonURL(for: url)])
             defer { second.send(SIGTERM) }
-            #expect(try await HTTP.waitFor("http://127.0.0.1:\(secondPort)/ready", timeout: 30))
+            #expect(try await HTTP.waitFor("http://127.0.0.1:\(secondPort)/ready", timeout: HTTP.startupTimeout))
             let environment = ["HEARTH_DATABASE_URL": url]
             let issued = try await ChildProcess.run("hearthctl", ["key", "issue", "--authority", kent, "--role", "placement"], environment: environment)
             let key = try #require(issued.output.split(separator: "\n").last.map(String.init))
@@ -67,7 +67,7 @@ struct ThroughputTests {
                 environment: ["HEARTH_DATABASE_URL": try TestDatabase.daemonURL(for: url)]
             )
             defer { second.send(SIGTERM) }
-            #expect(try await HTTP.waitFor("http://127.0.0.1:\(secondPort)/ready", timeout: 30))
+            #expect(try await HTTP.waitFor("http://127.0.0.1:\(secondPort)/ready", timeout: HTTP.startupTimeout))
             let admin = try PostgresConnection(url: url)
             let host = try first.key(kent, "placement")
             let placing = try first.key(bracknell, "placement")

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Testing
 @testable import HearthCore
@@ -24,14 +23,6 @@ func expectedEffect(round: [Int64], alternative: [Int64]) -> OptionEffect {
     }
     let metres = alternative[3 + choices] - round[3 + choices]
     return metres > 0 ? OptionEffect(kind: .extraDistance, extraMetres: metres) : OptionEffect(kind: .none)
-}
-
-/// Runs `body` on a Dispatch queue: seconds of CPU, kept off the cooperative threads every other
-/// suite's async work needs.
-func onDispatchQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
-    }
 }
 
 @Suite("Option effects")
@@ -89,7 +80,7 @@ struct OptionEffectTests {
 
     @Test("every option's effect matches a re-solve with the child fixed, on random single-children markets with ties, declined pairs and rankings")
     func unitEffectsMatchResolve() async throws {
-        let (mismatches, compared) = try await onDispatchQueue {
+        let (mismatches, compared) = try await runOnOwnThread("option-effect-tests") {
             var mismatches: [String] = []
             var compared = 0
             for seed in UInt64(5001)...5300 {
@@ -110,7 +101,7 @@ struct OptionEffectTests {
 
     @Test("with sibling groups, every exact option's effect matches a re-solve with the group fixed")
     func groupEffectsMatchResolve() async throws {
-        let (mismatches, compared) = try await onDispatchQueue {
+        let (mismatches, compared) = try await runOnOwnThread("option-effect-tests") {
             var mismatches: [String] = []
             var compared = 0
             for seed in UInt64(6001)...6150 {

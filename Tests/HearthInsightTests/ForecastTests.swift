@@ -1,4 +1,3 @@
-import Dispatch
 import HearthCore
 import HearthInsight
 import Testing
@@ -57,13 +56,11 @@ struct ForecastTests {
     )
     func backtestTargets(seed: UInt64) async throws {
         // The region at its realistic size (scale 1.0, about 11,500 children looked after): a
-        // few seconds in a release build, more in a debug one, so it runs on a Dispatch queue,
-        // not on one of the cooperative threads every other suite's async work needs, and one
-        // seed at a time, so that it never takes both of a 2-core CI machine's cores at once.
-        let result = try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try Backtest(forecaster: Forecaster(episodes: ForecastTests.history(seed: seed, scale: 1.0))).run() })
-            }
+        // few seconds in a release build, more in a debug one, so it runs on a thread of its
+        // own, not on one of the cooperative threads every other suite's async work needs, and
+        // one seed at a time, so that it never takes both of a 2-core CI machine's cores at once.
+        let result = try await runOnOwnThread("forecast-backtest") {
+            try Backtest(forecaster: Forecaster(episodes: ForecastTests.history(seed: seed, scale: 1.0))).run()
         }
         #expect(result.cutoffs.count == 6)
         #expect(result.groups.count == 7)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -131,23 +132,49 @@ public final class ChildProcess {
     }
 }
 
-/// Picks a TCP port on 127.0.0.1 that nothing listens on right now.
+/// Picks a TCP port on 127.0.0.1 that nothing uses right now, for a test to pass to `--port`.
+///
+/// The port comes from below the kernel's ephemeral range (`ip_local_port_range`), not from
+/// `bind` to port 0: an ephemeral port is also what the kernel gives every outgoing connection
+/// (libpq's, the HTTP client's), and on a loaded machine one of those can take it in the seconds
+/// before the program binds it. Ports are handed out in turn from a random start, so two tests
+/// in this process never get the same one.
 public func freeLocalPort() throws -> Int {
+    let candidates = testPortRange()
+    for _ in 0..<candidates.count {
+        let port = nextTestPort.withLock { next in
+            defer { next = next + 1 }
+            return candidates.lowerBound + next % candidates.count
+        }
+        if canBind(port) { return port }
+    }
+    throw TestDatabaseError("no free port in \(candidates)")
+}
+
+/// Ports below the ephemeral range: 10,000 of them, or as many as fit above 1024.
+private func testPortRange() -> Range<Int> {
+    let configured = try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)
+    let ephemeralLow = configured?.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32768
+    let upper = max(ephemeralLow, 2048)
+    return max(1025, upper - 10_000)..<upper
+}
+
+private let nextTestPort = Mutex(Int.random(in: 0..<10_000))
+
+/// Whether a socket can bind 127.0.0.1:`port` (without `SO_REUSEADDR`, so a port held by any
+/// socket, listening or connected, counts as taken).
+private func canBind(_ port: Int) -> Bool {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { throw TestDatabaseError("no socket") }
+    guard descriptor >= 0 else { return false }
     defer { close(descriptor) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
     let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
-    guard bound == 0 else { throw TestDatabaseError("cannot bind") }
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
+    return bound == 0
 }
 
 /// Makes a new empty folder for a test; the caller removes it.

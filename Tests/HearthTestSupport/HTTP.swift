@@ -32,6 +32,13 @@ public enum HTTP {
         return Reply(status: http.statusCode, body: String(decoding: data, as: UTF8.self), headers: fields)
     }
 
+    /// How long a test waits for a started hearthd to answer `/health` or `/ready`.
+    ///
+    /// Generous on purpose: it bounds a failure, never a success (a daemon with its database
+    /// running is ready within a second or two), and on CI's two cores, while every suite starts
+    /// its programs at once, the test's own tasks can wait many seconds for a thread.
+    public static let startupTimeout: Double = 120
+
     /// Polls `url` until it answers `status` or `timeout` seconds pass; returns whether it did.
     public static func waitFor(_ url: String, status: Int = 200, timeout: Double) async throws -> Bool {
         let deadline = Date().addingTimeInterval(timeout)

@@ -51,7 +51,7 @@ public final class RunningExchange {
         // hearthd logs in as hearth_daemon, as in production; hearthctl above as the owner.
         let daemonEnvironment = env.merging(["HEARTH_DATABASE_URL": try daemonURL ?? TestDatabase.daemonURL(for: databaseURL)]) { $1 }
         daemon = try ChildProcess("hearthd", ["--port", String(port)] + arguments, environment: daemonEnvironment)
-        guard try await HTTP.waitFor("\(baseURL)/ready", timeout: 30) else {
+        guard try await HTTP.waitFor("\(baseURL)/ready", timeout: HTTP.startupTimeout) else {
             throw TestDatabaseError("hearthd did not become ready:\n\(daemon.output)")
         }
     }

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import HearthCore
 import HearthStore
@@ -18,20 +17,16 @@ private let episodeColumns = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,RE
 /// database's owner, off the cooperative threads.
 private func importReturns(_ harness: WebHarness, _ returns: [(authority: String, year: Int, episodes: String, header: String?)]) async throws {
     let url = harness.databaseURL
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-        DispatchQueue.global().async {
-            continuation.resume(with: Result {
-                let districts = try PostcodeDistricts.load()
-                let connection = try PostgresConnection(url: url)
-                for item in returns {
-                    let parsed = try SSDA903Return(episodes: item.episodes, header: item.header, collectionYear: item.year)
-                    try connection.run("BEGIN")
-                    _ = try SSDA903Import.store(
-                        parsed, authority: item.authority, fileSHA256: String(repeating: "a", count: 64), districts: districts, dryRun: false,
-                        on: connection)
-                    try connection.run("COMMIT")
-                }
-            })
+    try await runOnOwnThread("insight-import") {
+        let districts = try PostcodeDistricts.load()
+        let connection = try PostgresConnection(url: url)
+        for item in returns {
+            let parsed = try SSDA903Return(episodes: item.episodes, header: item.header, collectionYear: item.year)
+            try connection.run("BEGIN")
+            _ = try SSDA903Import.store(
+                parsed, authority: item.authority, fileSHA256: String(repeating: "a", count: 64), districts: districts, dryRun: false,
+                on: connection)
+            try connection.run("COMMIT")
         }
     }
 }
@@ -130,9 +125,7 @@ struct InsightPageTests {
     func forecast() async throws {
         try await WebHarness.with { harness, client in
             let configuration = Synthetic903.Configuration(seed: 7, fromYear: 2021, toYear: 2023, authorities: [reading, kent], scale: 0.2)
-            let returns: [Synthetic903.Return] = try await withCheckedThrowingContinuation { continuation in
-                DispatchQueue.global().async { continuation.resume(with: Result { try Synthetic903(configuration).returns() }) }
-            }
+            let returns = try await runOnOwnThread("synthetic-903") { try Synthetic903(configuration).returns() }
             try await importReturns(harness, returns.map { ($0.authority, $0.year, $0.episodes, $0.header) })
 
             var operatorBrowser = Browser(client)
@@ -147,12 +140,8 @@ struct InsightPageTests {
 
             // The first forecast month of every placement together, as the API's report has it.
             let episodes = try await harness.owner { try EpisodeStore.episodes(authority: nil, on: $0) }
-            let expected: ForecastReport = try await withCheckedThrowingContinuation { continuation in
-                DispatchQueue.global().async {
-                    continuation.resume(with: Result {
-                        ForecastReport(try Forecaster(episodes: episodes).forecast(months: 12, by: .region), months: 12, for: .region)
-                    })
-                }
+            let expected = try await runOnOwnThread("forecast") {
+                ForecastReport(try Forecaster(episodes: episodes).forecast(months: 12, by: .region), months: 12, for: .region)
             }
             let first = try #require(expected.rows.first { $0.placementGroup == "ALL" })
             let table = section(body, from: "id=\"forecast-ALL\"", to: "</table>")

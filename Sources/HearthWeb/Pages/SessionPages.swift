@@ -1,5 +1,5 @@
-import Dispatch
 import Foundation
+import HearthCore
 import HearthStore
 import Hummingbird
 import HummingbirdBcrypt
@@ -70,7 +70,7 @@ struct SessionPages: Sendable {
         }
         // Always one bcrypt check, so an unknown address takes as long as a wrong password.
         let hash = candidate?.passwordHash ?? Self.decoyHash
-        let matches = await Self.offPool { Bcrypt.verify(password, hash: hash) }
+        let matches = await runOnOwnThread("hearth.bcrypt") { Bcrypt.verify(password, hash: hash) }
         guard let candidate, candidate.passwordHash != nil, candidate.user.disabledAt == nil, matches else {
             return try await refuse(email: email, address: address, context: context, message: Self.wrongDetails, askCode: false)
         }
@@ -166,7 +166,7 @@ struct SessionPages: Sendable {
             return try setupPage(user: user, token: token, secret: secret, values: ["errors": errors, "form": typed], context: context, status: .unprocessableContent)
         }
         let cost = environment.settings.bcryptCost
-        let hash = await Self.offPool { Bcrypt.hash(password, cost: cost) }
+        let hash = await runOnOwnThread("hearth.bcrypt") { Bcrypt.hash(password, cost: cost) }
         let done = try await environment.database.pool.withConnection { connection in
             try UserRepository.completeSetup(token: token, passwordHash: hash, totpSecret: wantsTOTP ? secret : nil, on: connection)
         }
@@ -208,13 +208,6 @@ struct SessionPages: Sendable {
 
     /// A bcrypt hash of nothing anyone knows, checked when the address is unknown.
     static let decoyHash = Bcrypt.hash(SecretToken.make(), cost: 12)
-
-    /// Runs slow CPU work (bcrypt) on a Dispatch queue, off the concurrency pool.
-    static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: work()) }
-        }
-    }
 
     static func newTOTPSecret() -> String {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
