@@ -38,14 +38,41 @@ postgres_bindir() {
     ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1
 }
 
-# A TCP port on 127.0.0.1 that nothing answers on.
+# A TCP port on 127.0.0.1 that nothing answers on, below the kernel's ephemeral range (32768
+# up), which outgoing connections take their ports from and could take before it is bound.
 free_port() {
     local port
     for _ in $(seq 1 50); do
-        port=$((20000 + RANDOM % 40000))
+        port=$((20000 + RANDOM % 12000))
         (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return 0; }
     done
     die "no free port found"
+}
+
+# require_built DIR PROGRAM…: stops the script unless every PROGRAM is built in DIR.
+require_built() {
+    local dir=$1 program
+    shift
+    for program in "$@"; do
+        [ -x "$dir/$program" ] || die "$dir/$program is not built (swift build first; -c release for benchmarks)"
+    done
+}
+
+# use_scratch_database NAME: creates database NAME on the throwaway cluster and exports
+# HEARTH_DATABASE_URL for it.
+use_scratch_database() {
+    psql "$HEARTH_TEST_DATABASE_URL" -qc "CREATE DATABASE $1" >/dev/null
+    export HEARTH_DATABASE_URL=${HEARTH_TEST_DATABASE_URL%/*}/$1
+}
+
+# wait_for_hearthd PORT LOG: waits up to 30 s for the hearthd on PORT to answer /ready; if it
+# does not, prints LOG (its standard error) and stops the script.
+wait_for_hearthd() {
+    for _ in $(seq 1 300); do
+        curl -fs "http://127.0.0.1:$1/ready" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    curl -fs "http://127.0.0.1:$1/ready" >/dev/null || { cat "$2" >&2; die "hearthd on port $1 did not become ready"; }
 }
 
 # Starts a throwaway cluster (trust auth on loopback only, fsync off) and exports

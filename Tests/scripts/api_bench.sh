@@ -45,9 +45,7 @@ PROPOSALS=${PROPOSALS:-20000}
 POOL_SIZE=${POOL_SIZE:-10}
 CLEARING=${CLEARING:-paused}
 BASELINE_BIN_DIR=${BASELINE_BIN_DIR:-}
-for program in hearthd hearthctl; do
-    [ -x "$BIN_DIR/$program" ] || die "$BIN_DIR/$program is not built (swift build -c release first)"
-done
+require_built "$BIN_DIR" hearthd hearthctl
 [ -z "$BASELINE_BIN_DIR" ] || [ -x "$BASELINE_BIN_DIR/hearthd" ] || die "$BASELINE_BIN_DIR/hearthd is not built"
 for tool in wrk pgbench psql python3; do
     command -v "$tool" >/dev/null || die "$tool is missing (apt-get install wrk postgresql-client python3)"
@@ -147,21 +145,13 @@ daemon_url="postgresql://hearth_daemon@127.0.0.1:$pg_port/hearth_bench"
 port=$(free_port)
 HEARTH_DATABASE_URL=$daemon_url "$BIN_DIR/hearthd" --port "$port" --pool-size "$POOL_SIZE" --log-level warning 2>"$work/hearthd.log" &
 daemon_pid=$!
-for _ in $(seq 1 300); do
-    curl -fs "http://127.0.0.1:$port/ready" >/dev/null 2>&1 && break
-    sleep 0.1
-done
-curl -fs "http://127.0.0.1:$port/ready" >/dev/null || { cat "$work/hearthd.log" >&2; die "hearthd did not become ready"; }
+wait_for_hearthd "$port" "$work/hearthd.log"
 base="http://127.0.0.1:$port"
 if [ -n "$BASELINE_BIN_DIR" ]; then
     baseline_port=$(free_port)
     HEARTH_DATABASE_URL=$daemon_url "$BASELINE_BIN_DIR/hearthd" --port "$baseline_port" --pool-size "$POOL_SIZE" --log-level warning 2>"$work/baseline.log" &
     baseline_pid=$!
-    for _ in $(seq 1 300); do
-        curl -fs "http://127.0.0.1:$baseline_port/ready" >/dev/null 2>&1 && break
-        sleep 0.1
-    done
-    curl -fs "http://127.0.0.1:$baseline_port/ready" >/dev/null || { cat "$work/baseline.log" >&2; die "the baseline hearthd did not become ready"; }
+    wait_for_hearthd "$baseline_port" "$work/baseline.log"
 fi
 
 bid_body() {

@@ -20,9 +20,7 @@ OFFERS=${OFFERS:-2000}
 BIDS=${BIDS:-2000}
 DURATION=${DURATION:-10}
 CLIENTS=${CLIENTS:-4}
-for program in hearthd hearthctl; do
-    [ -x "$BIN_DIR/$program" ] || die "$BIN_DIR/$program is not built (swift build first)"
-done
+require_built "$BIN_DIR" hearthd hearthctl
 for tool in wrk psql; do
     command -v "$tool" >/dev/null || die "$tool is missing (apt-get install wrk postgresql-client)"
 done
@@ -41,9 +39,7 @@ cleanup() {
 }
 trap cleanup EXIT
 start_throwaway_postgres
-database="hearth_round_latency"
-psql "$HEARTH_TEST_DATABASE_URL" -qc "CREATE DATABASE $database" >/dev/null
-export HEARTH_DATABASE_URL=${HEARTH_TEST_DATABASE_URL%/*}/$database
+use_scratch_database hearth_round_latency
 export HEARTH_PROPOSAL_TTL=1
 
 "$BIN_DIR/hearthctl" migrate >/dev/null
@@ -54,11 +50,7 @@ key=$(awk '$1 == "E10000016" && $2 == "placement" && $3 ~ /^hk_/ { print $3; exi
 port=$(free_port)
 "$BIN_DIR/hearthd" --port "$port" --log-level warning 2>"$work/hearthd.log" &
 daemon_pid=$!
-for _ in $(seq 1 300); do
-    curl -fs "http://127.0.0.1:$port/ready" >/dev/null 2>&1 && break
-    sleep 0.1
-done
-curl -fs "http://127.0.0.1:$port/ready" >/dev/null || { cat "$work/hearthd.log" >&2; die "hearthd did not become ready"; }
+wait_for_hearthd "$port" "$work/hearthd.log"
 
 sql() { psql "$HEARTH_DATABASE_URL" -XAtqc "$1"; }
 cat >"$work/report.lua" <<'LUA'

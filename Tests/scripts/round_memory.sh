@@ -20,9 +20,7 @@ BIN_DIR=${1:-$(swift build --show-bin-path)}
 ROUNDS=${ROUNDS:-1000}
 OFFERS=${OFFERS:-60}
 BIDS=${BIDS:-80}
-for program in hearthd hearthctl; do
-    [ -x "$BIN_DIR/$program" ] || die "$BIN_DIR/$program is not built (swift build first)"
-done
+require_built "$BIN_DIR" hearthd hearthctl
 
 daemon_pid=
 cleanup() {
@@ -34,9 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT
 start_throwaway_postgres
-database="hearth_round_memory"
-psql "$HEARTH_TEST_DATABASE_URL" -qc "CREATE DATABASE $database" >/dev/null
-export HEARTH_DATABASE_URL=${HEARTH_TEST_DATABASE_URL%/*}/$database
+use_scratch_database hearth_round_memory
 export HEARTH_PROPOSAL_TTL=1
 
 "$BIN_DIR/hearthctl" migrate >/dev/null
@@ -47,11 +43,7 @@ port=$(free_port)
 log=$(mktemp /tmp/hearth-round-memory.XXXXXX.log)
 "$BIN_DIR/hearthd" --port "$port" --log-level warning 2>"$log" &
 daemon_pid=$!
-for _ in $(seq 1 300); do
-    curl -fs "http://127.0.0.1:$port/ready" >/dev/null 2>&1 && break
-    sleep 0.1
-done
-curl -fs "http://127.0.0.1:$port/ready" >/dev/null || { cat "$log" >&2; die "hearthd did not become ready"; }
+wait_for_hearthd "$port" "$log"
 
 sql() { psql "$HEARTH_DATABASE_URL" -XAtqc "$1"; }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$daemon_pid/status"; }
