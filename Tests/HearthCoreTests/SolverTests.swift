@@ -354,18 +354,38 @@ func crowdedInstance(bids bidCount: Int, offers offerCount: Int, seed: UInt64) -
     return ClearingInstance(bids: bids, offers: offers, declined: [], today: Fixtures.today)
 }
 
+/// Solves `instance` with `budget` on one worker, on a thread of its own, and returns the result,
+/// the wall-clock time it took and the processor time of that thread.
+private func timedSolve(_ instance: ClearingInstance, budget: Duration) async throws -> (ClearingResult, Duration, Duration) {
+    try await runOnOwnThread("solver-time-tests") {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let processorStarted = threadProcessorTime()
+        let result = try ClearingSolver(workerCount: 1, searchBudget: budget).solve(instance)
+        return (result, clock.now - started, threadProcessorTime() - processorStarted)
+    }
+}
+
+/// The processor time the calling thread has used (`CLOCK_THREAD_CPUTIME_ID`).
+private func threadProcessorTime() -> Duration {
+    var now = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+    return .seconds(now.tv_sec) + .nanoseconds(now.tv_nsec)
+}
+
 @Suite("Clearing solver: time")
 struct SolverTimeTests {
     @Test("the search budget bounds the whole round, and a round cut short says it is not proven optimal")
-    func budgetBoundsTheRound() throws {
+    func budgetBoundsTheRound() async throws {
         let instance = crowdedInstance(bids: 1_200, offers: 450, seed: 4_080)
         let budget = Duration.seconds(1)
-        let clock = ContinuousClock()
-        let started = clock.now
-        let result = try ClearingSolver(workerCount: 2, searchBudget: budget).solve(instance)
-        let elapsed = clock.now - started
-        // A behaviour, not a speed target: generous margin for screening and a loaded machine.
-        #expect(elapsed < budget + .seconds(5), "a 1 s budget took \(elapsed)")
+        let (result, elapsed, processorTime) = try await timedSolve(instance, budget: budget)
+        // A behaviour, not a speed target. The budget is wall-clock time, and on a loaded machine
+        // what a round does outside its search (screening, the first flow) takes as long in
+        // wall-clock time as the load makes it; so the bound is on the processor time of the
+        // solving thread: the search can have used at most the budget, the rest a margin.
+        // Without the budget this instance's search runs far longer.
+        #expect(processorTime < budget + .seconds(5), "a 1 s budget took \(processorTime) of processor time, \(elapsed) in all")
         #expect(!result.summary.provenOptimal)
         #expect(result.summary.optimalityGap != nil)
         let pairs = validatedPairs(result, instance)
